@@ -1,0 +1,22 @@
+// One test runner for the whole monorepo. SWC compiles the TypeScript so that NestJS sees decorator metadata.
+import swc from 'unplugin-swc';
+import { defineConfig } from 'vitest/config';
+import { resolve } from 'node:path';
+
+const libs = ['config', 'contracts', 'domain', 'kube', 'messaging', 'observability', 'persistence', 'testing'];
+
+export default defineConfig({
+  plugins: [swc.vite({ module: { type: 'es6' } })],
+  resolve: {
+    alias: Object.fromEntries(libs.map((lib) => [`@kubelabs/${lib}`, resolve(import.meta.dirname, `libs/${lib}/src/index.ts`)])),
+  },
+  test: {
+    include: ['libs/**/*.spec.ts', 'services/**/*.spec.ts', 'simulator/**/*.spec.ts', 'test/**/*.spec.ts'],
+    globalSetup: ['libs/testing/src/global-setup.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 180_000,
+    pool: 'forks',
+    fileParallelism: true,
+    maxWorkers: 2,
+  },
+});
