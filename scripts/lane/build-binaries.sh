@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Builds the local lane's server binaries (nats-server, etcd, kube-apiserver, kube-controller-manager) from the Go
-# module proxy into a cache outside the clone, keyed by version, so a fresh clone on the same machine reuses them.
-# Usage: scripts/lane/build-binaries.sh [nats|etcd|kube|all]   (idempotent: a binary already cached is skipped)
+# Builds the local lane's servers (nats-server, etcd, kube-apiserver, kube-controller-manager from the Go module proxy;
+# mongo-java-server from Maven Central) into a cache outside the clone, keyed by version, so a fresh clone on the same
+# machine reuses them.
+# Usage: scripts/lane/build-binaries.sh [nats|etcd|kube|mongo|all]   (idempotent: what is already cached is skipped)
 set -euo pipefail
 
 NATS_VERSION="${NATS_VERSION:-v2.12.15}"
 ETCD_VERSION="${ETCD_VERSION:-v3.6.16}"
 KUBE_VERSION="${KUBE_VERSION:-v1.36.3}"
+MONGO_JAVA_SERVER_VERSION="${MONGO_JAVA_SERVER_VERSION:-1.47.0}"
 CACHE_DIR="${KUBELABS_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/kubelabs}"
 BIN_DIR="$CACHE_DIR/bin"
 export GOTOOLCHAIN=local GOFLAGS=-buildvcs=false CGO_ENABLED=0
@@ -58,11 +60,29 @@ build_kube() {
   mv "$apiserver.tmp" "$apiserver"; mv "$kcm.tmp" "$kcm"; rm -rf "$tmp"
 }
 
+# mongo-java-server is a library: Maven copies its jars (and a logger) into the cache, javac compiles the lane's Main
+# next to them. The cached Main.java copy is compared with the source, so an edited Main is rebuilt.
+build_mongo() {
+  local src out; src="$(cd "$(dirname "${BASH_SOURCE[0]}")/mongo-java-server" && pwd)"
+  out="$CACHE_DIR/mongo-java-server-$MONGO_JAVA_SERVER_VERSION"
+  if [[ -f "$out/classes/Main.class" ]] && cmp -s "$src/Main.java" "$out/Main.java"; then
+    log "mongo-java-server $MONGO_JAVA_SERVER_VERSION cached"; return
+  fi
+  log "fetching mongo-java-server $MONGO_JAVA_SERVER_VERSION from Maven Central (under a minute)"
+  local tmp; tmp="$(mktemp -d "$CACHE_DIR/.mongo-java-server.XXXXXX")"
+  (cd "$src" && mvn -q -B -Dstyle.color=never dependency:copy-dependencies -Dmongo-java-server.version="$MONGO_JAVA_SERVER_VERSION" \
+    -DoutputDirectory="$tmp/lib")
+  javac -d "$tmp/classes" -cp "$tmp/lib/*" "$src/Main.java"
+  cp "$src/Main.java" "$tmp/Main.java"
+  rm -rf "$out"; mv "$tmp" "$out"
+}
+
 what="${1:-all}"
 case "$what" in
   nats) build_nats ;;
   etcd) build_etcd ;;
   kube) build_kube ;;
-  all) build_nats; build_etcd; build_kube ;;
-  *) echo "usage: $0 [nats|etcd|kube|all]" >&2; exit 2 ;;
+  mongo) build_mongo ;;
+  all) build_nats; build_etcd; build_mongo; build_kube ;;
+  *) echo "usage: $0 [nats|etcd|kube|mongo|all]" >&2; exit 2 ;;
 esac

@@ -1,0 +1,38 @@
+// The variables every service shares: where NATS, MongoDB and the Kubernetes API are, and how to log and listen.
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { EnvInteger } from './load-config';
+
+export class PlatformConfig {
+  @Matches(/^(nats|tls|ws|wss):\/\/[^\s]+$/, { message: 'NATS_URL must be a nats:// URL' })
+  NATS_URL: string = '';
+
+  @Matches(/^mongodb(\+srv)?:\/\/[^\s]+\/[A-Za-z0-9_-]+(\?.*)?$/, {
+    message: 'MONGO_URL must be a mongodb:// URL that names a database',
+  })
+  MONGO_URL: string = '';
+
+  /** Path of a kubeconfig; when absent the service uses its in-cluster service account. */
+  @IsOptional()
+  @IsString()
+  KUBECONFIG?: string = undefined;
+
+  /** Prefix for every NATS subject and stream name, so several platforms (or tests) can share one NATS server. */
+  @Matches(/^[a-z0-9_-]*$/, { message: 'NATS_SUBJECT_PREFIX must be lower-case letters, digits, - or _' })
+  NATS_SUBJECT_PREFIX: string = '';
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL: string = 'info';
+
+  @EnvInteger()
+  @IsInt({ message: 'HTTP_PORT must be an integer port' })
+  @Min(0, { message: 'HTTP_PORT must be an integer port' })
+  @Max(65535, { message: 'HTTP_PORT must be an integer port' })
+  HTTP_PORT: number = 0;
+
+  /** Grace period for draining consumers and in-flight requests on SIGTERM. */
+  @EnvInteger()
+  @IsInt({ message: 'SHUTDOWN_GRACE_MS must be an integer number of milliseconds' })
+  @Min(0, { message: 'SHUTDOWN_GRACE_MS must be between 0 and 120000' })
+  @Max(120_000, { message: 'SHUTDOWN_GRACE_MS must be between 0 and 120000' })
+  SHUTDOWN_GRACE_MS: number = 10_000;
+}

@@ -1,0 +1,33 @@
+// Typed domain errors: a stable code and a human message, no knowledge of HTTP. One exception filter maps codes to
+// problem+json statuses at the edge.
+export type DomainErrorCode =
+  | 'lab.not_found'
+  | 'lab.version_not_offered'
+  | 'lab.invalid'
+  | 'claim.not_found'
+  | 'claim.user_limit_reached'
+  | 'claim.not_active'
+  | 'claim.extension_exceeded'
+  | 'claim.idempotency_conflict'
+  | 'tenant.not_found'
+  | 'auth.unauthenticated'
+  | 'auth.forbidden'
+  | 'api_key.not_found'
+  | 'persistence.duplicate_key'
+  | 'persistence.conflict'
+  | 'input.invalid';
+
+export class DomainError extends Error {
+  constructor(
+    readonly code: DomainErrorCode,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}
+
+export function isDomainError(error: unknown, code?: DomainErrorCode): error is DomainError {
+  return error instanceof DomainError && (code === undefined || error.code === code);
+}

@@ -1,0 +1,5 @@
+// Pure domain vocabulary shared by every service: labs, tenants, claims and typed errors. No I/O here.
+export * from './domain-error';
+export * from './lab';
+export * from './tenant';
+export * from './claim';

@@ -1,0 +1,84 @@
+// One MongoDB connection per service and the models on it. Indexes are created explicitly at start-up (autoIndex is
+// off), so a service that starts has the indexes its queries and unique rules rely on.
+import mongoose, { type Connection, type Model } from 'mongoose';
+import {
+  apiKeySchema,
+  claimHoldSchema,
+  claimSchema,
+  counterSchema,
+  idempotencyRecordSchema,
+  labSchema,
+  tenantSchema,
+  type ApiKeyDocument,
+  type ClaimDocument,
+  type ClaimHoldDocument,
+  type CounterDocument,
+  type IdempotencyRecordDocument,
+  type LabDocument,
+  type TenantDocument,
+} from './schemas';
+
+export class Persistence {
+  readonly labs: Model<LabDocument>;
+  readonly tenants: Model<TenantDocument>;
+  readonly claims: Model<ClaimDocument>;
+  readonly claimHolds: Model<ClaimHoldDocument>;
+  readonly idempotencyRecords: Model<IdempotencyRecordDocument>;
+  readonly apiKeys: Model<ApiKeyDocument>;
+  readonly counters: Model<CounterDocument>;
+
+  private constructor(readonly connection: Connection) {
+    this.labs = connection.model('Lab', labSchema);
+    this.tenants = connection.model('Tenant', tenantSchema);
+    this.claims = connection.model('Claim', claimSchema);
+    this.claimHolds = connection.model('ClaimHold', claimHoldSchema);
+    this.idempotencyRecords = connection.model('IdempotencyRecord', idempotencyRecordSchema);
+    this.apiKeys = connection.model('ApiKey', apiKeySchema);
+    this.counters = connection.model('Counter', counterSchema);
+  }
+
+  static async connect(url: string, options: { serverSelectionTimeoutMS?: number } = {}): Promise<Persistence> {
+    const connection = mongoose.createConnection(url, {
+      autoIndex: false,
+      autoCreate: true,
+      serverSelectionTimeoutMS: options.serverSelectionTimeoutMS ?? 10_000,
+      maxPoolSize: 50,
+    });
+    await connection.asPromise();
+    const persistence = new Persistence(connection);
+    await persistence.ensureIndexes();
+    return persistence;
+  }
+
+  async ensureIndexes(): Promise<void> {
+    for (const model of this.models()) await model.createIndexes();
+  }
+
+  /** Readiness: true when the server answers a ping. */
+  async ping(): Promise<boolean> {
+    try {
+      const db = this.connection.db;
+      if (!db || this.connection.readyState !== 1) return false;
+      await db.command({ ping: 1 });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Next value of a named monotonic counter (atomic $inc with upsert). */
+  async nextSequence(name: string): Promise<number> {
+    const doc = await this.counters
+      .findOneAndUpdate({ _id: name }, { $inc: { value: 1 } }, { upsert: true, returnDocument: 'after', lean: true })
+      .exec();
+    return doc!.value;
+  }
+
+  async close(): Promise<void> {
+    await this.connection.close();
+  }
+
+  private models(): Model<any>[] {
+    return [this.labs, this.tenants, this.claims, this.claimHolds, this.idempotencyRecords, this.apiKeys, this.counters];
+  }
+}

@@ -1,0 +1,167 @@
+// Mongoose schemas for the catalog, tenants, claims and API keys. Every "at most one" rule is a unique key on a
+// document that exists only while the rule applies (the local wire server ignores partial indexes).
+import { Schema } from 'mongoose';
+import { claimStates, tenantStates, type Claim, type Lab, type Tenant } from '@kubelabs/domain';
+
+const nodeSize = { cpu: { type: Number, required: true }, memoryMiB: { type: Number, required: true } };
+const poolSettings = { minReady: { type: Number, required: true }, maxTotal: { type: Number, required: true } };
+
+export type LabDocument = Omit<Lab, 'id'> & { _id: string; createdAt: Date; updatedAt: Date };
+export const labSchema = new Schema<LabDocument>(
+  {
+    _id: { type: String, required: true },
+    title: { type: String, required: true },
+    description: { type: String, required: true },
+    level: { type: String, required: true, enum: ['beginner', 'intermediate', 'advanced'] },
+    hints: { type: [String], default: [] },
+    tags: { type: [String], default: [] },
+    kubernetesVersions: { type: [String], required: true },
+    topology: {
+      controlPlane: nodeSize,
+      workers: { count: { type: Number, required: true }, ...nodeSize },
+    },
+    image: { type: String, required: true },
+    setup: { controlPlane: String, workers: String },
+    session: { durationMinutes: { type: Number, required: true }, maxExtensionMinutes: { type: Number, required: true } },
+    pool: { ...poolSettings, perVersion: { type: Map, of: new Schema(poolSettings, { _id: false }) } },
+  },
+  { collection: 'labs', timestamps: true, versionKey: false },
+);
+labSchema.index({ tags: 1 });
+
+export type TenantDocument = Omit<Tenant, 'id'> & { _id: string; poolKey: string; updatedAt: Date };
+export const tenantSchema = new Schema<TenantDocument>(
+  {
+    _id: { type: String, required: true },
+    labId: { type: String, required: true },
+    kubernetesVersion: { type: String, required: true },
+    poolKey: { type: String, required: true },
+    namespace: { type: String, required: true },
+    state: { type: String, required: true, enum: tenantStates },
+    claimId: { type: String },
+    step: { type: String },
+    failureReason: { type: String },
+    provisioningDeadline: { type: Date, required: true },
+    readyAt: Date,
+    claimedAt: Date,
+    releasedAt: Date,
+    deletedAt: Date,
+    conditions: [
+      new Schema(
+        { type: String, status: String, reason: String, message: String, lastTransitionTime: Date },
+        { _id: false },
+      ),
+    ],
+  },
+  { collection: 'tenants', timestamps: true, versionKey: false },
+);
+// Fast path: the oldest ready tenant of a pool. Also drives pool counts per state.
+tenantSchema.index({ poolKey: 1, state: 1, readyAt: 1 });
+tenantSchema.index({ state: 1, provisioningDeadline: 1 });
+tenantSchema.index({ namespace: 1 }, { unique: true });
+
+export type ClaimDocument = Omit<Claim, 'id'> & {
+  _id: string;
+  poolKey: string;
+  /** Arrival order, from a counter: pending claims are served strictly in this order. */
+  seq: number;
+  sshPublicKey?: string;
+  expiringNotifiedAt?: Date;
+  updatedAt: Date;
+};
+export const claimSchema = new Schema<ClaimDocument>(
+  {
+    _id: { type: String, required: true },
+    userId: { type: String, required: true },
+    labId: { type: String, required: true },
+    kubernetesVersion: { type: String, required: true },
+    poolKey: { type: String, required: true },
+    state: { type: String, required: true, enum: claimStates },
+    seq: { type: Number, required: true },
+    tenantId: String,
+    requestedAt: { type: Date, required: true },
+    activatedAt: Date,
+    expiresAt: Date,
+    endedAt: Date,
+    extendedMinutes: { type: Number, default: 0 },
+    apiKeyId: String,
+    sshPublicKey: String,
+    expiringNotifiedAt: Date,
+  },
+  { collection: 'claims', timestamps: true, versionKey: false },
+);
+claimSchema.index({ poolKey: 1, state: 1, seq: 1 });
+claimSchema.index({ userId: 1, state: 1 });
+claimSchema.index({ state: 1, expiresAt: 1 });
+claimSchema.index({ apiKeyId: 1, userId: 1 });
+claimSchema.index({ seq: 1 }, { unique: true });
+
+/** One document per held claim slot of a user: `${userId}#${slot}`. Exists only while the claim is live. */
+export interface ClaimHoldDocument {
+  _id: string;
+  userId: string;
+  claimId: string;
+  createdAt: Date;
+}
+export const claimHoldSchema = new Schema<ClaimHoldDocument>(
+  {
+    _id: { type: String, required: true },
+    userId: { type: String, required: true },
+    claimId: { type: String, required: true },
+    createdAt: { type: Date, required: true },
+  },
+  { collection: 'claim_holds', versionKey: false },
+);
+claimHoldSchema.index({ claimId: 1 }, { unique: true });
+
+/** `${apiKeyId}:${idempotencyKey}` → the claim that request created. */
+export interface IdempotencyRecordDocument {
+  _id: string;
+  claimId: string;
+  requestHash: string;
+  createdAt: Date;
+}
+export const idempotencyRecordSchema = new Schema<IdempotencyRecordDocument>(
+  {
+    _id: { type: String, required: true },
+    claimId: { type: String, required: true },
+    requestHash: { type: String, required: true },
+    createdAt: { type: Date, required: true },
+  },
+  { collection: 'idempotency_records', versionKey: false },
+);
+
+export type ApiKeyScope = 'claim' | 'admin';
+export interface ApiKeyDocument {
+  _id: string;
+  name: string;
+  scopes: ApiKeyScope[];
+  /** SHA-256 of the key; the key itself is shown once and never stored. */
+  hash: string;
+  prefix: string;
+  createdAt: Date;
+  revokedAt?: Date;
+}
+export const apiKeySchema = new Schema<ApiKeyDocument>(
+  {
+    _id: { type: String, required: true },
+    name: { type: String, required: true },
+    scopes: { type: [String], required: true, enum: ['claim', 'admin'] },
+    hash: { type: String, required: true },
+    prefix: { type: String, required: true },
+    createdAt: { type: Date, required: true },
+    revokedAt: Date,
+  },
+  { collection: 'api_keys', versionKey: false },
+);
+apiKeySchema.index({ hash: 1 }, { unique: true });
+
+/** Named monotonic counters (claim arrival order). */
+export interface CounterDocument {
+  _id: string;
+  value: number;
+}
+export const counterSchema = new Schema<CounterDocument>(
+  { _id: { type: String, required: true }, value: { type: Number, required: true } },
+  { collection: 'counters', versionKey: false },
+);

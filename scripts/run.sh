@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# The one entry point behind `npm run dev`, `npm test`, `npm run bench` and `npm run lane`: it puts the pinned Node.js
+# on PATH, installs dependencies and lane binaries when missing, builds, and runs the command under the pinned runtime.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/node-env.sh"
+cd "$KUBELABS_ROOT"
+
+ensure_dependencies() {
+  local marker=node_modules/.package-lock.json
+  if [[ ! -f "$marker" || package-lock.json -nt "$marker" ]]; then
+    echo "[run] installing npm dependencies (npm ci)" >&2
+    npm ci --no-audit --no-fund --loglevel=error >&2
+  fi
+}
+
+build() {
+  rm -rf dist
+  swc libs services simulator -d dist --copy-files=false --quiet --ignore '**/*.spec.ts' >&2
+}
+
+ensure_lane_binaries() {
+  if [[ -z "${NATS_URL:-}" || -z "${MONGO_URL:-}" || -z "${KUBECONFIG:-}" ]]; then
+    bash scripts/lane/build-binaries.sh all
+  fi
+}
+
+command="${1:-}"; shift || true
+case "$command" in
+  build) ensure_dependencies; build ;;
+  test)
+    ensure_dependencies; build; ensure_lane_binaries
+    mkdir -p reports
+    status=0
+    vitest run --reporter=default --reporter=json --outputFile.json=reports/vitest.json "$@" || status=$?
+    node scripts/print-test-summary.mjs reports/vitest.json
+    exit "$status"
+    ;;
+  dev) ensure_dependencies; build; ensure_lane_binaries; exec node dist/simulator/src/dev-platform.js "$@" ;;
+  lane) ensure_dependencies; build; ensure_lane_binaries; exec node dist/libs/testing/src/lane-cli.js "$@" ;;
+  bench) ensure_dependencies; build; ensure_lane_binaries; exec node dist/bench/src/run-bench.js "$@" ;;
+  catalog-load) ensure_dependencies; build; exec node dist/services/claim-api/src/catalog/load-catalog-cli.js "$@" ;;
+  *) echo "usage: scripts/run.sh build|test|dev|lane|bench|catalog-load [args]" >&2; exit 2 ;;
+esac
