@@ -15,7 +15,7 @@ ensure_dependencies() {
 
 build() {
   rm -rf dist
-  swc libs services simulator -d dist --copy-files=false --quiet --ignore '**/*.spec.ts' >&2
+  swc libs services simulator -d dist --quiet --ignore '**/*.spec.ts' --ignore '**/scripts/**' >&2
 }
 
 ensure_lane_binaries() {

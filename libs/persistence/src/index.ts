@@ -8,5 +8,7 @@ export type {
   ClaimHoldDocument,
   IdempotencyRecordDocument,
   LabDocument,
+  PoolStatusDocument,
   TenantDocument,
 } from './schemas';
+export { ClaimStore, toClaim, toTenant } from './claim-store';

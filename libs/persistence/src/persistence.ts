@@ -15,6 +15,8 @@ import {
   type CounterDocument,
   type IdempotencyRecordDocument,
   type LabDocument,
+  type PoolStatusDocument,
+  poolStatusSchema,
   type TenantDocument,
 } from './schemas';
 
@@ -26,6 +28,7 @@ export class Persistence {
   readonly idempotencyRecords: Model<IdempotencyRecordDocument>;
   readonly apiKeys: Model<ApiKeyDocument>;
   readonly counters: Model<CounterDocument>;
+  readonly poolStatus: Model<PoolStatusDocument>;
 
   private constructor(readonly connection: Connection) {
     this.labs = connection.model('Lab', labSchema);
@@ -35,6 +38,7 @@ export class Persistence {
     this.idempotencyRecords = connection.model('IdempotencyRecord', idempotencyRecordSchema);
     this.apiKeys = connection.model('ApiKey', apiKeySchema);
     this.counters = connection.model('Counter', counterSchema);
+    this.poolStatus = connection.model('PoolStatus', poolStatusSchema);
   }
 
   static async connect(url: string, options: { serverSelectionTimeoutMS?: number } = {}): Promise<Persistence> {
@@ -79,6 +83,6 @@ export class Persistence {
   }
 
   private models(): Model<any>[] {
-    return [this.labs, this.tenants, this.claims, this.claimHolds, this.idempotencyRecords, this.apiKeys, this.counters];
+    return [this.labs, this.tenants, this.claims, this.claimHolds, this.idempotencyRecords, this.apiKeys, this.counters, this.poolStatus];
   }
 }

@@ -165,3 +165,37 @@ export const counterSchema = new Schema<CounterDocument>(
   { _id: { type: String, required: true }, value: { type: Number, required: true } },
   { collection: 'counters', versionKey: false },
 );
+
+/** What the pool manager last observed and decided for a pool, for operators (GET /v1/pools) and dashboards. */
+export interface PoolStatusDocument {
+  _id: string;
+  labId: string;
+  kubernetesVersion: string;
+  minReady: number;
+  maxTotal: number;
+  ready: number;
+  provisioning: number;
+  claimed: number;
+  pending: number;
+  /** Tenants the pool wanted but host capacity did not allow. */
+  capacityShortfall: number;
+  message?: string;
+  observedAt: Date;
+}
+export const poolStatusSchema = new Schema<PoolStatusDocument>(
+  {
+    _id: { type: String, required: true },
+    labId: { type: String, required: true },
+    kubernetesVersion: { type: String, required: true },
+    minReady: Number,
+    maxTotal: Number,
+    ready: Number,
+    provisioning: Number,
+    claimed: Number,
+    pending: Number,
+    capacityShortfall: Number,
+    message: String,
+    observedAt: Date,
+  },
+  { collection: 'pool_status', versionKey: false },
+);

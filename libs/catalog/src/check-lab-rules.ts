@@ -1,0 +1,46 @@
+// The rules a JSON Schema cannot express, checked on the raw data so they are reported alongside schema errors (each
+// rule looks only at fields that have the right type; the schema reports the rest).
+import { pointer } from './catalog-error';
+import type { FieldError } from './validate-lab-schema';
+
+export function checkLabRules(data: unknown, fileId: string): FieldError[] {
+  if (!isRecord(data)) return [];
+  const errors: FieldError[] = [];
+
+  if (typeof data.id === 'string' && data.id !== fileId) {
+    errors.push({ path: '/id', message: `must equal the file name without .yaml ("${fileId}"), got "${data.id}"` });
+  }
+
+  const pool = isRecord(data.pool) ? data.pool : {};
+  errors.push(...checkPoolSettings(pool, ['pool']));
+  const offered = Array.isArray(data.kubernetesVersions) ? data.kubernetesVersions.filter((v) => typeof v === 'string') : undefined;
+  if (isRecord(pool.perVersion)) {
+    for (const [version, settings] of Object.entries(pool.perVersion)) {
+      if (offered && !offered.includes(version)) {
+        errors.push({
+          path: pointer('pool', 'perVersion', version),
+          message: `is not an offered version (kubernetesVersions: ${offered.join(', ') || 'none'})`,
+        });
+      }
+      if (isRecord(settings)) errors.push(...checkPoolSettings(settings, ['pool', 'perVersion', version]));
+    }
+  }
+
+  const workers = isRecord(data.topology) && isRecord(data.topology.workers) ? data.topology.workers : {};
+  if (workers.count === 0 && isRecord(data.setup) && data.setup.workers !== undefined) {
+    errors.push({ path: '/setup/workers', message: 'is given but the lab has no workers (topology.workers.count is 0)' });
+  }
+  return errors;
+}
+
+function checkPoolSettings(settings: Record<string, unknown>, at: string[]): FieldError[] {
+  const { minReady, maxTotal } = settings;
+  if (Number.isInteger(minReady) && Number.isInteger(maxTotal) && (maxTotal as number) < (minReady as number)) {
+    return [{ path: pointer(...at, 'maxTotal'), message: `must be >= ${String(minReady)} (minReady)` }];
+  }
+  return [];
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

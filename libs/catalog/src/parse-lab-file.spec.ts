@@ -1,0 +1,208 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import type { Lab, LabLevel } from '@kubelabs/domain';
+import { formatCatalogErrors, labSchemaPath, parseLabFile, type CatalogError } from './index';
+
+function validLab(): Record<string, any> {
+  return {
+    id: 'demo',
+    title: 'Demo lab',
+    description: 'Fix the thing.',
+    level: 'beginner',
+    hints: ['Look around first.'],
+    tags: ['demo'],
+    kubernetesVersions: ['1.34', '1.35'],
+    topology: { controlPlane: { cpu: 2, memoryMiB: 1536 }, workers: { count: 1, cpu: 1, memoryMiB: 1024 } },
+    image: 'quay.io/kubelabs/ubuntu-kubeadm:{version}',
+    setup: { controlPlane: 'echo control plane\n', workers: 'echo worker\n' },
+    session: { durationMinutes: 60, maxExtensionMinutes: 30 },
+    pool: { minReady: 1, maxTotal: 4 },
+  };
+}
+
+function errorsOf(file: string, text: string): CatalogError[] {
+  const result = parseLabFile(file, text);
+  if ('lab' in result) throw new Error(`expected errors, got a lab`);
+  return result.errors;
+}
+
+describe('parseLabFile', () => {
+  it('turns a valid file into a Lab, filling empty hints, tags and setup when they are left out', () => {
+    const { hints: _h, tags: _t, setup: _s, ...minimal } = validLab();
+    const result = parseLabFile('deploy/catalog/demo.yaml', stringify(minimal));
+    expect(result).toEqual({ lab: { ...minimal, hints: [], tags: [], setup: {} } });
+  });
+
+  it.each<{ name: string; change: (lab: Record<string, any>) => void; path: string; message: string; file?: string }>([
+    { name: 'a missing required field', change: (l) => delete l.title, path: '/title', message: 'is required' },
+    { name: 'a missing nested field', change: (l) => delete l.session.durationMinutes, path: '/session/durationMinutes', message: 'is required' },
+    {
+      name: 'a misspelt field, with a suggestion',
+      change: (l) => (l.pool = { minReadt: 1, minReady: 1, maxTotal: 4 }),
+      path: '/pool/minReadt',
+      message: 'is not a known field (did you mean minReady?)',
+    },
+    { name: 'an unknown top-level field', change: (l) => (l.owner = 'ops'), path: '/owner', message: 'is not a known field' },
+    { name: 'too many workers', change: (l) => (l.topology.workers.count = 6), path: '/topology/workers/count', message: 'must be <= 5, got 6' },
+    { name: 'a control plane without CPU', change: (l) => (l.topology.controlPlane.cpu = 0), path: '/topology/controlPlane/cpu', message: 'must be >= 1, got 0' },
+    { name: 'more than 8 vCPUs', change: (l) => (l.topology.workers.cpu = 9), path: '/topology/workers/cpu', message: 'must be <= 8, got 9' },
+    { name: 'too little memory', change: (l) => (l.topology.workers.memoryMiB = 256), path: '/topology/workers/memoryMiB', message: 'must be >= 512, got 256' },
+    { name: 'too much memory', change: (l) => (l.topology.controlPlane.memoryMiB = 20000), path: '/topology/controlPlane/memoryMiB', message: 'must be <= 16384, got 20000' },
+    { name: 'fractional CPUs', change: (l) => (l.topology.controlPlane.cpu = 1.5), path: '/topology/controlPlane/cpu', message: 'must be an integer, got 1.5' },
+    { name: 'a session too short', change: (l) => (l.session.durationMinutes = 2), path: '/session/durationMinutes', message: 'must be >= 5, got 2' },
+    { name: 'a session too long', change: (l) => (l.session.durationMinutes = 600), path: '/session/durationMinutes', message: 'must be <= 480, got 600' },
+    { name: 'a negative extension', change: (l) => (l.session.maxExtensionMinutes = -5), path: '/session/maxExtensionMinutes', message: 'must be >= 0, got -5' },
+    { name: 'a negative minReady', change: (l) => (l.pool.minReady = -1), path: '/pool/minReady', message: 'must be >= 0, got -1' },
+    { name: 'an unknown level', change: (l) => (l.level = 'expert'), path: '/level', message: 'must be one of beginner, intermediate, advanced, got "expert"' },
+    { name: 'a malformed version', change: (l) => (l.kubernetesVersions = ['1.34', '2.0']), path: '/kubernetesVersions/1', message: `must be a Kubernetes minor version such as '1.36', got "2.0"` },
+    { name: 'no version at all', change: (l) => (l.kubernetesVersions = []), path: '/kubernetesVersions', message: 'must NOT have fewer than 1 items' },
+    { name: 'a version offered twice', change: (l) => (l.kubernetesVersions = ['1.34', '1.34']), path: '/kubernetesVersions', message: 'must not list "1.34" twice' },
+    {
+      name: 'an id that is not a slug',
+      file: 'deploy/catalog/Demo_Lab.yaml',
+      change: (l) => (l.id = 'Demo_Lab'),
+      path: '/id',
+      message: 'must be a slug of 1 to 48 lowercase letters, digits or inner hyphens, got "Demo_Lab"',
+    },
+    { name: 'an id that differs from the file name', change: (l) => (l.id = 'other'), path: '/id', message: 'must equal the file name without .yaml ("demo"), got "other"' },
+    {
+      name: 'an image without the {version} placeholder',
+      change: (l) => (l.image = 'quay.io/kubelabs/ubuntu-kubeadm:1.34'),
+      path: '/image',
+      message: 'must be an image reference containing {version}, e.g. quay.io/kubelabs/ubuntu-kubeadm:{version}, got "quay.io/kubelabs/ubuntu-kubeadm:1.34"',
+    },
+    { name: 'an upper-case tag', change: (l) => (l.tags = ['DNS']), path: '/tags/0', message: 'must be 1 to 32 lowercase letters, digits or hyphens, got "DNS"' },
+    { name: 'hints that are not a list', change: (l) => (l.hints = 'look around'), path: '/hints', message: 'must be an array, got "look around"' },
+    { name: 'an empty setup script', change: (l) => (l.setup.workers = ''), path: '/setup/workers', message: 'must NOT have fewer than 1 characters' },
+    { name: 'maxTotal below minReady', change: (l) => (l.pool = { minReady: 2, maxTotal: 1 }), path: '/pool/maxTotal', message: 'must be >= 2 (minReady)' },
+    {
+      name: 'a per-version maxTotal below its minReady',
+      change: (l) => (l.pool.perVersion = { '1.35': { minReady: 3, maxTotal: 2 } }),
+      path: '/pool/perVersion/1.35/maxTotal',
+      message: 'must be >= 3 (minReady)',
+    },
+    {
+      name: 'a per-version override for a version not offered',
+      change: (l) => (l.pool.perVersion = { '1.33': { minReady: 1, maxTotal: 2 } }),
+      path: '/pool/perVersion/1.33',
+      message: 'is not an offered version (kubernetesVersions: 1.34, 1.35)',
+    },
+    {
+      name: 'a per-version override missing maxTotal',
+      change: (l) => (l.pool.perVersion = { '1.35': { minReady: 1 } }),
+      path: '/pool/perVersion/1.35/maxTotal',
+      message: 'is required',
+    },
+    {
+      name: 'a setup script for workers the lab does not have',
+      change: (l) => (l.topology.workers.count = 0),
+      path: '/setup/workers',
+      message: 'is given but the lab has no workers (topology.workers.count is 0)',
+    },
+  ])('reports $name', ({ change, path, message, file }) => {
+    const lab = validLab();
+    change(lab);
+    const name = file ?? 'deploy/catalog/demo.yaml';
+    expect(errorsOf(name, stringify(lab))).toEqual([expect.objectContaining({ file: name, path, message })]);
+  });
+
+  it.each([
+    {
+      name: 'an unquoted version that YAML reads as a number',
+      yaml: (text: string) => text.replace(`- "1.35"`, '- 1.30'),
+      path: '/kubernetesVersions/1',
+      message: 'must be a quoted string: YAML reads an unquoted version as the number 1.3',
+    },
+    {
+      name: 'an unquoted per-version key that YAML reads as a number',
+      yaml: (text: string) => `${text}  perVersion:\n    1.30: { minReady: 1, maxTotal: 2 }\n`,
+      path: '/pool/perVersion/1.3',
+      message: `key must be a Kubernetes minor version such as '1.36' (quote versions in YAML: '1.30', not 1.30)`,
+    },
+  ])('explains $name', ({ yaml, path, message }) => {
+    const text = yaml(stringify(validLab(), { defaultStringType: 'QUOTE_DOUBLE', defaultKeyType: 'PLAIN' }));
+    const errors = errorsOf('deploy/catalog/demo.yaml', text);
+    expect(errors).toContainEqual(expect.objectContaining({ path, message }));
+  });
+
+  it.each([
+    { name: 'a syntax error', text: 'id: demo\ntitle: [unclosed\nlevel: beginner\n', line: 3, message: /^YAML: / },
+    { name: 'a duplicated key', text: 'id: demo\ntitle: A\ntitle: B\n', line: 3, message: /^YAML: Map keys must be unique/ },
+    { name: 'two documents in one file', text: 'id: demo\n---\nid: other\n', line: 2, message: /more than one YAML document/ },
+  ])('reports $name with its line', ({ text, line, message }) => {
+    const errors = errorsOf('deploy/catalog/demo.yaml', text);
+    expect(errors[0]).toMatchObject({ file: 'deploy/catalog/demo.yaml', path: '', line });
+    expect(errors[0]!.message).toMatch(message);
+  });
+
+  it('rejects a file that does not hold a mapping', () => {
+    expect(errorsOf('deploy/catalog/demo.yaml', '- id: demo\n')).toEqual([
+      expect.objectContaining({ path: '', message: 'must be a YAML mapping holding one lab', line: 1 }),
+    ]);
+    expect(errorsOf('deploy/catalog/demo.yaml', '')).toEqual([expect.objectContaining({ path: '', message: 'must be a YAML mapping holding one lab' })]);
+  });
+
+  it('reports every error of one file, each at its line, in line order', () => {
+    const text = [
+      'id: wrong-name', //                    1
+      'title: Demo', //                       2
+      'level: expert', //                     3
+      "kubernetesVersions: ['1.34']", //      4
+      'topology:', //                         5
+      '  controlPlane: { cpu: 0, memoryMiB: 1536 }', // 6
+      '  workers: { count: 0, cpu: 1, memoryMiB: 1024, disk: 10 }', // 7
+      'image: quay.io/kubelabs/ubuntu-kubeadm:{version}', // 8
+      'setup:', //                            9
+      '  workers: echo hi', //                10
+      'session: { durationMinutes: 60 }', //  11
+      'pool:', //                             12
+      '  minReady: 2', //                     13
+      '  maxTotal: 1', //                     14
+      "  perVersion: { '1.36': { minReady: 0, maxTotal: 1 } }", // 15
+      '',
+    ].join('\n');
+    const errors = errorsOf('deploy/catalog/demo.yaml', text);
+    expect(formatCatalogErrors(errors)).toEqual([
+      'deploy/catalog/demo.yaml:1: /description is required',
+      'deploy/catalog/demo.yaml:1: /id must equal the file name without .yaml ("demo"), got "wrong-name"',
+      'deploy/catalog/demo.yaml:3: /level must be one of beginner, intermediate, advanced, got "expert"',
+      'deploy/catalog/demo.yaml:6: /topology/controlPlane/cpu must be >= 1, got 0',
+      'deploy/catalog/demo.yaml:7: /topology/workers/disk is not a known field',
+      'deploy/catalog/demo.yaml:10: /setup/workers is given but the lab has no workers (topology.workers.count is 0)',
+      'deploy/catalog/demo.yaml:11: /session/maxExtensionMinutes is required',
+      'deploy/catalog/demo.yaml:14: /pool/maxTotal must be >= 2 (minReady)',
+      'deploy/catalog/demo.yaml:15: /pool/perVersion/1.36 is not an offered version (kubernetesVersions: 1.34)',
+    ]);
+  });
+});
+
+describe('contracts/lab.schema.json', () => {
+  const schema = JSON.parse(readFileSync(labSchemaPath(), 'utf8'));
+
+  it('names exactly the fields of the Lab type and requires all but the defaulted ones', () => {
+    const fields: Record<keyof Lab, true> = {
+      id: true, title: true, description: true, level: true, hints: true, tags: true, kubernetesVersions: true,
+      topology: true, image: true, setup: true, session: true, pool: true,
+    };
+    expect(Object.keys(schema.properties).sort()).toEqual(Object.keys(fields).sort());
+    const defaulted = Object.keys(schema.properties).filter((key) => 'default' in schema.properties[key]);
+    expect([...schema.required, ...defaulted].sort()).toEqual(Object.keys(fields).sort());
+  });
+
+  it('offers exactly the levels of the LabLevel type', () => {
+    const levels: Record<LabLevel, true> = { beginner: true, intermediate: true, advanced: true };
+    expect(schema.properties.level.enum).toEqual(Object.keys(levels));
+  });
+
+  it('uses the same id and version patterns as the event contracts', () => {
+    const common = JSON.parse(readFileSync(labSchemaPath().replace('lab.schema.json', 'common.schema.json'), 'utf8'));
+    expect(schema.$defs.labId.pattern).toBe(common.definitions.labId.pattern);
+    expect(schema.$defs.kubernetesVersion.pattern).toBe(common.definitions.kubernetesVersion.pattern);
+  });
+
+  it('accepts its own example', () => {
+    const [example] = schema.examples;
+    expect(parseLabFile(`deploy/catalog/${example.id}.yaml`, JSON.stringify(example))).toHaveProperty('lab');
+  });
+});

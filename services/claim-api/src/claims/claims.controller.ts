@@ -1,0 +1,110 @@
+// HTTP face of claims: create (201 active / 202 pending), read, list, release, extend, progress stream, kubeconfig.
+import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Query, Res, Sse, type MessageEvent } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBadRequestResponse, ApiConflictResponse, ApiCreatedResponse, ApiHeader, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import type { Observable } from 'rxjs';
+import { CurrentCaller, RequireScope } from '../auth/api-key.guard';
+import type { Caller } from '../auth/api-keys';
+import { ProblemDetails } from '../problem/problem-details';
+import { ClaimIdParam, ExtendClaimRequest, ListClaimsQuery, parseIdempotencyKey } from './claim-requests.dto';
+import { toClaimView, ClaimView } from './claim-view';
+import { ClaimApiSettings } from './claim-api-settings';
+import { ClaimProgress } from './claim-events/claim-progress';
+import { CreateClaim } from './create-claim/create-claim';
+import { CreateClaimRequest } from './create-claim/create-claim.dto';
+import { ManageClaims } from './manage-claims';
+import { TenantKubeconfig } from './tenant-kubeconfig';
+
+@ApiTags('claims')
+@RequireScope('claim')
+@ApiBadRequestResponse({ type: ProblemDetails, description: 'Invalid input' })
+@Controller('v1/claims')
+export class ClaimsController {
+  constructor(
+    private readonly createClaim: CreateClaim,
+    private readonly claims: ManageClaims,
+    private readonly settings: ClaimApiSettings,
+    private readonly progress: ClaimProgress,
+    private readonly kubeconfig: TenantKubeconfig,
+  ) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Claim a lab: a ready tenant at once (201) or a place in the queue (202)' })
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'A retried request with the same key gets the same claim' })
+  @ApiCreatedResponse({ type: ClaimView, description: 'A ready tenant was taken' })
+  @ApiAcceptedResponse({ type: ClaimView, description: 'No tenant is ready: the claim waits, in arrival order' })
+  @ApiConflictResponse({ type: ProblemDetails, description: 'The user already holds a live claim' })
+  @ApiNotFoundResponse({ type: ProblemDetails, description: 'Unknown lab or Kubernetes version' })
+  async create(
+    @Body() body: CreateClaimRequest,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @CurrentCaller() caller: Caller,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<ClaimView> {
+    const key = parseIdempotencyKey(idempotencyKey);
+    const result = await this.createClaim.execute(body, caller, key);
+    void reply.status(result.claim.state === 'active' ? 201 : result.claim.state === 'pending' ? 202 : 200);
+    void reply.header('Location', `/v1/claims/${result.claim._id}`);
+    if (result.claim.state === 'pending') return this.claims.view(result.claim);
+    return toClaimView(result.claim, this.settings.access, {
+      ...(result.namespace ? { namespace: result.namespace } : {}),
+      ...(result.sshPrivateKey ? { sshPrivateKey: result.sshPrivateKey } : {}),
+    });
+  }
+
+  @Get()
+  @ApiOperation({ summary: "List claims (a claim-scoped key sees only its own)" })
+  @ApiOkResponse({ type: [ClaimView] })
+  async list(@Query() query: ListClaimsQuery, @CurrentCaller() caller: Caller): Promise<ClaimView[]> {
+    const docs = await this.claims.list(caller, query.userId);
+    return Promise.all(docs.map((doc) => this.claims.view(doc)));
+  }
+
+  @Get(':id')
+  @ApiOkResponse({ type: ClaimView })
+  @ApiNotFoundResponse({ type: ProblemDetails })
+  async get(@Param() { id }: ClaimIdParam, @CurrentCaller() caller: Caller): Promise<ClaimView> {
+    return this.claims.view(await this.claims.find(id, caller));
+  }
+
+  @Delete(':id')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Release an active claim (its tenant is destroyed) or cancel a pending one' })
+  @ApiOkResponse({ type: ClaimView })
+  @ApiNotFoundResponse({ type: ProblemDetails })
+  async release(@Param() { id }: ClaimIdParam, @CurrentCaller() caller: Caller): Promise<ClaimView> {
+    return this.claims.view(await this.claims.release(id, caller, caller.scopes.includes('admin') ? 'admin' : 'user'));
+  }
+
+  @Post(':id/extend')
+  @HttpCode(200)
+  @ApiOperation({ summary: "Extend an active claim, within the lab's maximum extension" })
+  @ApiOkResponse({ type: ClaimView })
+  @ApiConflictResponse({ type: ProblemDetails, description: 'Not active, or past the maximum extension' })
+  async extend(@Param() { id }: ClaimIdParam, @Body() body: ExtendClaimRequest, @CurrentCaller() caller: Caller): Promise<ClaimView> {
+    return this.claims.view(await this.claims.extend(id, body.minutes, caller));
+  }
+
+  @Sse(':id/events')
+  @ApiOperation({ summary: "Server-sent events of the claim's progress: pending, provisioning steps, active, expiring, released" })
+  @ApiProduces('text/event-stream')
+  @ApiOkResponse({ description: 'text/event-stream of claim progress events' })
+  @ApiNotFoundResponse({ type: ProblemDetails })
+  async events(@Param() { id }: ClaimIdParam, @CurrentCaller() caller: Caller): Promise<Observable<MessageEvent>> {
+    const claim = await this.claims.find(id, caller);
+    return this.progress.stream(claim);
+  }
+
+  @Get(':id/kubeconfig')
+  @ApiOperation({ summary: "The tenant cluster's admin kubeconfig (active claims only)" })
+  @ApiProduces('application/yaml')
+  @ApiOkResponse({ description: 'kubeconfig YAML', content: { 'application/yaml': { schema: { type: 'string' } } } })
+  @ApiNotFoundResponse({ type: ProblemDetails })
+  @ApiConflictResponse({ type: ProblemDetails, description: 'The claim is not active' })
+  async getKubeconfig(@Param() { id }: ClaimIdParam, @CurrentCaller() caller: Caller, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
+    const claim = await this.claims.find(id, caller);
+    const yaml = await this.kubeconfig.forClaim(claim);
+    void reply.header('Content-Type', 'application/yaml').header('Cache-Control', 'no-store');
+    return yaml;
+  }
+}

@@ -1,0 +1,159 @@
+// The claim fast path: one user slot (unique key), then one conditional update that takes the oldest ready tenant
+// of the pool, or a pending claim queued in arrival order when none is ready or others are already waiting.
+import { Injectable } from '@nestjs/common';
+import { createHash, randomBytes } from 'node:crypto';
+import { utils as sshUtils } from 'ssh2';
+import { DomainError, poolKey, tenantNamespace } from '@kubelabs/domain';
+import { ClaimStore, isDuplicateKeyError, Persistence, type ClaimDocument } from '@kubelabs/persistence';
+import type { Caller } from '../../auth/api-keys';
+import { EventBus } from '../../event-bus';
+import { LabCatalog } from '../../labs/lab-catalog';
+import { ClaimApiSettings } from '../claim-api-settings';
+import type { CreateClaimRequest } from './create-claim.dto';
+
+export interface CreateClaimResult {
+  claim: ClaimDocument;
+  /** false when an Idempotency-Key replay returned an earlier claim. */
+  created: boolean;
+  namespace?: string;
+  sshPrivateKey?: string;
+}
+
+export function newClaimId(): string {
+  return `c-${randomBytes(8).toString('hex')}`;
+}
+
+@Injectable()
+export class CreateClaim {
+  private readonly store: ClaimStore;
+
+  constructor(
+    private readonly db: Persistence,
+    private readonly labs: LabCatalog,
+    private readonly events: EventBus,
+    private readonly settings: ClaimApiSettings,
+  ) {
+    this.store = new ClaimStore(db);
+  }
+
+  async execute(request: CreateClaimRequest, caller: Caller, idempotencyKey?: string): Promise<CreateClaimResult> {
+    const { lab, kubernetesVersion } = await this.labs.resolveVersion(request.labId, request.kubernetesVersion);
+    const now = new Date();
+    const claimId = newClaimId();
+
+    if (idempotencyKey) {
+      const replay = await this.recordIdempotencyKey(caller, idempotencyKey, request, claimId, now);
+      if (replay) return replay;
+    }
+
+    let sshPublicKey = request.sshPublicKey;
+    let sshPrivateKey: string | undefined;
+    if (!sshPublicKey) {
+      const pair = sshUtils.generateKeyPairSync('ed25519', { comment: `kubelabs ${claimId}` });
+      sshPublicKey = pair.public;
+      sshPrivateKey = pair.private;
+    }
+
+    try {
+      await this.store.reserveSlot(request.userId, claimId, this.settings.maxClaimsPerUser, now);
+    } catch (error) {
+      if (idempotencyKey) await this.db.idempotencyRecords.deleteOne({ _id: idempotencyRecordId(caller, idempotencyKey), claimId });
+      throw error;
+    }
+    const pool = poolKey(lab.id, kubernetesVersion);
+    const seq = await this.db.nextSequence('claims');
+    const base = {
+      _id: claimId,
+      userId: request.userId,
+      labId: lab.id,
+      kubernetesVersion,
+      poolKey: pool,
+      seq,
+      requestedAt: now,
+      extendedMinutes: 0,
+      apiKeyId: caller.apiKeyId,
+      sshPublicKey,
+    };
+
+    // A new claim never overtakes a waiting one: with claims already queued for this pool, it queues too.
+    const othersWaiting = await this.db.claims.exists({ poolKey: pool, state: 'pending' });
+    const tenant = othersWaiting ? null : await this.store.takeReadyTenant(pool, claimId, now);
+    let claim: ClaimDocument;
+    if (tenant) {
+      const expiresAt = new Date(now.getTime() + lab.session.durationMinutes * 60_000);
+      claim = { ...base, state: 'active', tenantId: tenant._id, activatedAt: now, expiresAt } as ClaimDocument;
+    } else {
+      claim = { ...base, state: 'pending' } as ClaimDocument;
+    }
+    try {
+      await this.db.claims.create(claim);
+    } catch (error) {
+      // Nothing half-written: give back what this request took before it failed.
+      if (tenant) await this.store.returnTenant(tenant._id, claimId);
+      await this.store.releaseSlot(claimId);
+      if (idempotencyKey) await this.db.idempotencyRecords.deleteOne({ _id: idempotencyRecordId(caller, idempotencyKey), claimId });
+      throw error;
+    }
+
+    if (tenant) {
+      await this.events.publish(
+        'tenant.claimed',
+        {
+          tenantId: tenant._id,
+          claimId,
+          labId: lab.id,
+          kubernetesVersion,
+          userId: request.userId,
+          claimedAt: now.toISOString(),
+          expiresAt: claim.expiresAt!.toISOString(),
+          access: {
+            ssh: { host: this.settings.sshHost(tenant.namespace), port: this.settings.sshPort, user: 'student' },
+            kubeconfig: { path: `/v1/claims/${claimId}/kubeconfig` },
+          },
+        },
+        tenant._id,
+      );
+    } else {
+      await this.events.publish(
+        'claim.requested',
+        { claimId, labId: lab.id, kubernetesVersion, userId: request.userId, requestedAt: now.toISOString() },
+        claimId,
+      );
+    }
+    return { claim, created: true, ...(tenant ? { namespace: tenant.namespace ?? tenantNamespace(tenant._id) } : {}), ...(sshPrivateKey ? { sshPrivateKey } : {}) };
+  }
+
+  /**
+   * Stores `${apiKeyId}:${key}` → claimId (unique _id). Returns the earlier claim when the key was already used with
+   * the same request, and rejects a reuse of the key with a different request.
+   */
+  private async recordIdempotencyKey(
+    caller: Caller,
+    key: string,
+    request: CreateClaimRequest,
+    claimId: string,
+    now: Date,
+  ): Promise<CreateClaimResult | null> {
+    const id = idempotencyRecordId(caller, key);
+    const requestHash = createHash('sha256').update(JSON.stringify([request.labId, request.userId, request.kubernetesVersion ?? '', request.sshPublicKey ?? ''])).digest('hex');
+    try {
+      await this.db.idempotencyRecords.create({ _id: id, claimId, requestHash, createdAt: now });
+      return null;
+    } catch (error) {
+      if (!isDuplicateKeyError(error)) throw error;
+    }
+    const record = await this.db.idempotencyRecords.findById(id).lean().exec();
+    if (!record) throw new DomainError('persistence.conflict', 'the Idempotency-Key is being used concurrently; retry');
+    if (record.requestHash !== requestHash) {
+      throw new DomainError('claim.idempotency_conflict', 'this Idempotency-Key was already used with a different request');
+    }
+    const claim = await this.db.claims.findById(record.claimId).lean().exec();
+    if (!claim) throw new DomainError('persistence.conflict', 'the request with this Idempotency-Key is still being processed; retry');
+    const tenant = claim.tenantId ? await this.db.tenants.findById(claim.tenantId, { namespace: 1 }).lean().exec() : null;
+    return { claim: claim as ClaimDocument, created: false, ...(tenant ? { namespace: tenant.namespace } : {}) };
+  }
+}
+
+function idempotencyRecordId(caller: Caller, key: string): string {
+  return `${caller.apiKeyId}:${key}`;
+}

@@ -1,0 +1,101 @@
+// Reading, releasing and extending claims. A claim-scoped key sees only the claims it made; another's claim id
+// answers 404, exactly like an unknown one.
+import { Injectable } from '@nestjs/common';
+import { DomainError } from '@kubelabs/domain';
+import { ClaimStore, Persistence, type ClaimDocument } from '@kubelabs/persistence';
+import { isAdmin } from '../auth/api-key.guard';
+import type { Caller } from '../auth/api-keys';
+import { EventBus } from '../event-bus';
+import { LabCatalog } from '../labs/lab-catalog';
+import { ClaimApiSettings } from './claim-api-settings';
+import { toClaimView, type ClaimView } from './claim-view';
+
+@Injectable()
+export class ManageClaims {
+  private readonly store: ClaimStore;
+
+  constructor(
+    private readonly db: Persistence,
+    private readonly labs: LabCatalog,
+    private readonly events: EventBus,
+    private readonly settings: ClaimApiSettings,
+  ) {
+    this.store = new ClaimStore(db);
+  }
+
+  async find(claimId: string, caller: Caller): Promise<ClaimDocument> {
+    const claim = await this.db.claims.findById(claimId).lean().exec();
+    if (!claim || (!isAdmin(caller) && claim.apiKeyId !== caller.apiKeyId)) {
+      throw new DomainError('claim.not_found', `no claim '${claimId}'`, { claimId });
+    }
+    return claim as ClaimDocument;
+  }
+
+  async view(claim: ClaimDocument): Promise<ClaimView> {
+    if (claim.state === 'active' && claim.tenantId) {
+      const tenant = await this.db.tenants.findById(claim.tenantId, { namespace: 1 }).lean().exec();
+      return toClaimView(claim, this.settings.access, tenant ? { namespace: tenant.namespace } : {});
+    }
+    if (claim.state === 'pending') {
+      const ahead = await this.db.claims.countDocuments({ poolKey: claim.poolKey, state: 'pending', seq: { $lt: claim.seq } });
+      return toClaimView(claim, this.settings.access, { queuePosition: ahead + 1 });
+    }
+    return toClaimView(claim, this.settings.access);
+  }
+
+  async list(caller: Caller, userId?: string): Promise<ClaimDocument[]> {
+    const filter: Record<string, unknown> = {};
+    if (userId) filter.userId = userId;
+    if (!isAdmin(caller)) filter.apiKeyId = caller.apiKeyId;
+    return (await this.db.claims.find(filter).sort({ seq: -1 }).limit(200).lean().exec()) as ClaimDocument[];
+  }
+
+  /**
+   * Releases an active claim (its tenant is destroyed: a tenant is used once) or cancels a pending one. Releasing an
+   * already ended claim is a no-op that returns it as it is.
+   */
+  async release(claimId: string, caller: Caller, reason: 'user' | 'admin' = 'user'): Promise<ClaimDocument> {
+    const claim = await this.find(claimId, caller);
+    const now = new Date();
+    if (claim.state === 'pending') {
+      const cancelled = await this.store.endClaim(claimId, 'cancelled', now);
+      if (cancelled) {
+        await this.events.publish(
+          'claim.cancelled',
+          { claimId, userId: claim.userId, labId: claim.labId, reason, cancelledAt: now.toISOString() },
+          claimId,
+        );
+        return cancelled;
+      }
+      return this.release(claimId, caller, reason); // it turned active meanwhile: release that
+    }
+    if (claim.state === 'active') {
+      const ended = await this.store.endClaim(claimId, 'released', now);
+      if (ended && claim.tenantId) {
+        await this.store.markTenantReleasing(claim.tenantId, now);
+        await this.events.publish(
+          'tenant.released',
+          { tenantId: claim.tenantId, claimId, labId: claim.labId, kubernetesVersion: claim.kubernetesVersion, reason, releasedAt: now.toISOString() },
+          claim.tenantId,
+        );
+      }
+      return ended ?? (await this.find(claimId, caller));
+    }
+    await this.store.releaseSlot(claimId);
+    return claim;
+  }
+
+  async extend(claimId: string, minutes: number, caller: Caller): Promise<ClaimDocument> {
+    const claim = await this.find(claimId, caller);
+    if (claim.state !== 'active') throw new DomainError('claim.not_active', `claim '${claimId}' is ${claim.state}, not active`);
+    const lab = await this.labs.get(claim.labId);
+    const extended = await this.store.extendClaim(claimId, minutes, lab.session.maxExtensionMinutes);
+    if (!extended) throw new DomainError('persistence.conflict', `claim '${claimId}' changed while extending; retry`);
+    await this.events.publish(
+      'claim.extended',
+      { claimId, tenantId: extended.tenantId!, userId: extended.userId, expiresAt: extended.expiresAt!.toISOString() },
+      claimId,
+    );
+    return extended;
+  }
+}

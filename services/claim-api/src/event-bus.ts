@@ -1,0 +1,5 @@
+// The claim API's port for publishing events; the messaging lib's publisher implements it. Publishing happens after
+// the durable write: if it fails, the pool manager's and provisioner's resync loops still converge from MongoDB.
+export abstract class EventBus {
+  abstract publish(type: string, data: Record<string, unknown>, subject: string): Promise<void>;
+}

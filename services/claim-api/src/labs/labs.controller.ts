@@ -1,0 +1,81 @@
+// The catalog over HTTP: anyone with a key reads it (with how many tenants are ready now per version).
+import { Controller, Get, Param } from '@nestjs/common';
+import { ApiNotFoundResponse, ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { Matches } from 'class-validator';
+import type { Lab } from '@kubelabs/domain';
+import { Persistence } from '@kubelabs/persistence';
+import { RequireScope } from '../auth/api-key.guard';
+import { ProblemDetails } from '../problem/problem-details';
+import { LabCatalog } from './lab-catalog';
+
+export class LabIdParam {
+  @ApiProperty({ example: 'flask-debugging' })
+  @Matches(/^[a-z0-9]([a-z0-9-]{0,46}[a-z0-9])?$/, { message: 'id must be a lab slug (a-z, 0-9, -)' })
+  id!: string;
+}
+
+export class LabVersionView {
+  @ApiProperty({ example: '1.36' }) kubernetesVersion!: string;
+  @ApiProperty({ example: 2, description: 'Tenants ready to be claimed right now' }) ready!: number;
+}
+
+export class LabView {
+  @ApiProperty() id!: string;
+  @ApiProperty() title!: string;
+  @ApiProperty() description!: string;
+  @ApiProperty({ enum: ['beginner', 'intermediate', 'advanced'] }) level!: string;
+  @ApiProperty({ type: [String] }) tags!: string[];
+  @ApiProperty({ type: [String] }) hints!: string[];
+  @ApiProperty({ type: [LabVersionView] }) versions!: LabVersionView[];
+  @ApiProperty({ example: { controlPlane: { cpu: 2, memoryMiB: 1536 }, workers: { count: 1, cpu: 1, memoryMiB: 1024 } } })
+  topology!: Lab['topology'];
+  @ApiProperty({ example: 90 }) durationMinutes!: number;
+  @ApiProperty({ example: 30 }) maxExtensionMinutes!: number;
+  @ApiPropertyOptional() image?: string;
+}
+
+export async function readyCounts(db: Persistence): Promise<Map<string, number>> {
+  const rows = await db.tenants.aggregate<{ _id: string; n: number }>([{ $match: { state: 'ready' } }, { $group: { _id: '$poolKey', n: { $sum: 1 } } }]).exec();
+  return new Map(rows.map((row) => [row._id, row.n]));
+}
+
+export function toLabView(lab: Lab, ready: Map<string, number>): LabView {
+  return {
+    id: lab.id,
+    title: lab.title,
+    description: lab.description,
+    level: lab.level,
+    tags: lab.tags,
+    hints: lab.hints,
+    versions: lab.kubernetesVersions.map((v) => ({ kubernetesVersion: v, ready: ready.get(`${lab.id}@${v}`) ?? 0 })),
+    topology: lab.topology,
+    durationMinutes: lab.session.durationMinutes,
+    maxExtensionMinutes: lab.session.maxExtensionMinutes,
+    image: lab.image,
+  };
+}
+
+@ApiTags('labs')
+@RequireScope('claim')
+@Controller('v1/labs')
+export class LabsController {
+  constructor(
+    private readonly labs: LabCatalog,
+    private readonly db: Persistence,
+  ) {}
+
+  @Get()
+  @ApiOkResponse({ type: [LabView] })
+  async list(): Promise<LabView[]> {
+    const [labs, ready] = await Promise.all([this.labs.list(), readyCounts(this.db)]);
+    return labs.map((lab) => toLabView(lab, ready));
+  }
+
+  @Get(':id')
+  @ApiOkResponse({ type: LabView })
+  @ApiNotFoundResponse({ type: ProblemDetails })
+  async get(@Param() { id }: LabIdParam): Promise<LabView> {
+    const [lab, ready] = await Promise.all([this.labs.get(id), readyCounts(this.db)]);
+    return toLabView(lab, ready);
+  }
+}

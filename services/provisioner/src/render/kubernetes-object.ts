@@ -1,0 +1,39 @@
+// The shape every renderer returns, and the ownership labels that let the platform find, select and garbage-collect
+// what it applied: every object of a tenant carries them.
+import type { Lab, Tenant } from '@kubelabs/domain';
+
+export interface ObjectMeta {
+  name: string;
+  namespace?: string;
+  labels: Record<string, string>;
+  annotations?: Record<string, string>;
+}
+
+/** A manifest ready for server-side apply; structurally a `@kubernetes/client-node` KubernetesObject. */
+export interface KubernetesObject {
+  apiVersion: string;
+  kind: string;
+  metadata: ObjectMeta;
+  [field: string]: unknown;
+}
+
+export const labelKeys = {
+  managedBy: 'app.kubernetes.io/managed-by',
+  tenant: 'kubelabs.io/tenant',
+  lab: 'kubelabs.io/lab',
+  kubernetesVersion: 'kubelabs.io/kubernetes-version',
+  nodeRole: 'kubelabs.io/node-role',
+} as const;
+
+export const managedByValue = 'kubelabs';
+
+export type TenantRef = Pick<Tenant, 'id' | 'labId' | 'kubernetesVersion'>;
+
+export function ownershipLabels(tenant: TenantRef, lab: Pick<Lab, 'id'> = { id: tenant.labId }): Record<string, string> {
+  return {
+    [labelKeys.managedBy]: managedByValue,
+    [labelKeys.tenant]: tenant.id,
+    [labelKeys.lab]: lab.id,
+    [labelKeys.kubernetesVersion]: tenant.kubernetesVersion,
+  };
+}

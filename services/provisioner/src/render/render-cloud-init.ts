@@ -1,0 +1,230 @@
+// Cloud-init user data that turns a tenant VM into a kubeadm node. The platform's pre-minted CA and bootstrap token go
+// in, so the control plane's cluster trusts the student's kubeconfig and workers join without a round trip through the
+// platform. The result carries private keys and the token: it belongs in a Secret only.
+import type { Lab } from '@kubelabs/domain';
+import { stringify } from 'yaml';
+import type { TenantCredentials } from '../credentials';
+import type { TenantRef } from './kubernetes-object';
+import type { ResolvedRenderOptions } from './render-options';
+import { kubeApiHost, kubeApiPort, kubeApiServiceNames, type NodeRole } from './tenant-names';
+
+/** Files on each node that report how its bootstrap went; the provisioner observes the control plane's. */
+export const bootstrapMarkers = {
+  /** Written last on the control plane: kubeadm init done, every worker registered, the lab's setup ran. */
+  complete: '/var/lib/kubelabs/bootstrap.complete',
+  /** Holds the failing step when the bootstrap stopped. */
+  failed: '/var/lib/kubelabs/bootstrap.failed',
+  log: '/var/log/kubelabs-bootstrap.log',
+} as const;
+
+export const studentUser = 'student';
+
+const kubeadmConfigPath = '/etc/kubelabs/kubeadm.yaml';
+const bootstrapScriptPath = '/usr/local/lib/kubelabs/bootstrap.sh';
+const labSetupScriptPath = '/usr/local/lib/kubelabs/lab-setup.sh';
+
+export interface CloudInitInput {
+  lab: Pick<Lab, 'id' | 'setup'>;
+  tenant: TenantRef;
+  credentials: TenantCredentials;
+  options: ResolvedRenderOptions;
+  workerCount: number;
+}
+
+/** kubeadm's config API: v1beta4 from Kubernetes 1.31 (v1beta3 is deprecated there), v1beta3 from 1.22. */
+export function kubeadmApiVersion(kubernetesVersion: string): string {
+  return minorOf(kubernetesVersion) >= 31 ? 'kubeadm.k8s.io/v1beta4' : 'kubeadm.k8s.io/v1beta3';
+}
+
+export function renderKubeadmConfig(input: CloudInitInput): string {
+  const { tenant, credentials, options } = input;
+  const apiVersion = kubeadmApiVersion(tenant.kubernetesVersion);
+  const initConfiguration = {
+    apiVersion,
+    kind: 'InitConfiguration',
+    bootstrapTokens: [
+      {
+        token: credentials.bootstrapToken,
+        description: 'kubelabs: joins the tenant workers',
+        // Never expires: a pooled tenant may wait days for a claim, and a worker rebuilt from its containerDisk joins
+        // again with it. It only lets a node join this throwaway cluster, whose admins are the students anyway.
+        ttl: '0s',
+        usages: ['signing', 'authentication'],
+        groups: ['system:bootstrappers:kubeadm:default-node-token'],
+      },
+    ],
+    nodeRegistration: {
+      // Lab control planes are deliberately small (1.5 GiB, 1-2 vCPUs); kubeadm's 1700 MB and 2 CPU floors would stop them.
+      ignorePreflightErrors: ['NumCPU', 'Mem'],
+    },
+  };
+  const clusterConfiguration = {
+    apiVersion,
+    kind: 'ClusterConfiguration',
+    // A valid label on its own; the bootstrap script pins it to the image's exact kubeadm version, which spares
+    // kubeadm a lookup on the internet the VM may not have.
+    kubernetesVersion: `stable-${tenant.kubernetesVersion}`,
+    controlPlaneEndpoint: `${kubeApiHost(tenant.id, options.hostClusterDomain)}:${kubeApiPort}`,
+    apiServer: {
+      certSANs: [...kubeApiServiceNames(tenant.id, options.hostClusterDomain), ...options.apiServerExtraSans],
+    },
+    networking: { ...options.tenantNetworking },
+  };
+  return [initConfiguration, clusterConfiguration].map((document) => yaml(document)).join('---\n');
+}
+
+export function renderControlPlaneUserData(input: CloudInitInput): string {
+  const { lab, tenant, credentials, options } = input;
+  const host = kubeApiHost(tenant.id, options.hostClusterDomain);
+  const admin = '/etc/kubernetes/admin.conf';
+  const script = [
+    ...scriptPreamble('control plane', tenant.kubernetesVersion),
+    `sed -i "s/^kubernetesVersion: .*/kubernetesVersion: $have/" ${kubeadmConfigPath}`,
+    '# The control plane reaches its own API by the Service name without a hairpin through the host network.',
+    `grep -q ${q(` ${host}$`)} /etc/hosts || echo ${q(`127.0.0.1 ${host}`)} >>/etc/hosts`,
+    'step="kubeadm init"',
+    `kubeadm init --config ${kubeadmConfigPath}`,
+    'step="student kubeconfig"',
+    `install -d -m 0700 -o ${studentUser} -g ${studentUser} /home/${studentUser}/.kube`,
+    `install -m 0600 -o ${studentUser} -g ${studentUser} ${admin} /home/${studentUser}/.kube/config`,
+    'step="CNI"',
+    `if [ -f ${q(options.cniManifestPath)} ]; then kubectl --kubeconfig ${admin} apply -f ${q(options.cniManifestPath)}; fi`,
+    ...waitForNodes(1 + input.workerCount, admin),
+    ...runLabSetup(lab.setup.controlPlane),
+    `touch ${bootstrapMarkers.complete}`,
+    '',
+  ].join('\n');
+
+  return cloudConfig({
+    ...(credentials.sshHostKey
+      ? {
+          ssh_deletekeys: true,
+          ssh_keys: { ecdsa_private: credentials.sshHostKey.privateKeyPem, ecdsa_public: credentials.sshHostKey.publicKey },
+        }
+      : {}),
+    write_files: [
+      { path: '/etc/kubernetes/pki/ca.crt', owner: 'root:root', permissions: '0644', content: credentials.caCertificatePem },
+      { path: '/etc/kubernetes/pki/ca.key', owner: 'root:root', permissions: '0600', content: credentials.caKeyPem },
+      { path: kubeadmConfigPath, owner: 'root:root', permissions: '0600', content: renderKubeadmConfig(input) },
+      { path: bootstrapScriptPath, owner: 'root:root', permissions: '0700', content: script },
+      ...labSetupFile(lab, 'control plane', lab.setup.controlPlane, `export KUBECONFIG=${admin}`),
+    ],
+  });
+}
+
+export function renderWorkerUserData(input: CloudInitInput): string {
+  const { lab, tenant, credentials, options } = input;
+  const endpoint = `${kubeApiHost(tenant.id, options.hostClusterDomain)}:${kubeApiPort}`;
+  const attempts = 3;
+  const script = [
+    ...scriptPreamble('worker', tenant.kubernetesVersion),
+    // kubeadm retries discovery for five minutes by itself (the control plane boots meanwhile); a few rounds on top,
+    // with a reset between them, outlast a slow control plane without looping forever.
+    'step="kubeadm join"',
+    `for attempt in $(seq 1 ${attempts}); do`,
+    `  if kubeadm join ${q(endpoint)} --token ${q(credentials.bootstrapToken)} --discovery-token-ca-cert-hash ${q(credentials.caCertHash)}; then break; fi`,
+    `  if [ "$attempt" -eq ${attempts} ]; then echo "kubeadm join failed ${attempts} times" >${bootstrapMarkers.failed}; exit 1; fi`,
+    '  kubeadm reset --force || true',
+    '  sleep 10',
+    'done',
+    ...runLabSetup(lab.setup.workers),
+    `touch ${bootstrapMarkers.complete}`,
+    '',
+  ].join('\n');
+
+  return cloudConfig({
+    write_files: [
+      { path: bootstrapScriptPath, owner: 'root:root', permissions: '0700', content: script },
+      ...labSetupFile(lab, 'worker', lab.setup.workers, 'export KUBECONFIG=/etc/kubernetes/kubelet.conf'),
+    ],
+  });
+}
+
+/** The parts both roles share: the student account, SSH policy, the guest agent, then the role's bootstrap script. */
+function cloudConfig(roleConfig: Record<string, unknown>): string {
+  const document = {
+    users: [
+      {
+        name: studentUser,
+        gecos: 'kubelabs student',
+        shell: '/bin/bash',
+        sudo: 'ALL=(ALL) NOPASSWD:ALL',
+        lock_passwd: true,
+      },
+    ],
+    // Keys reach `student` through KubeVirt's accessCredentials (qemu guest agent), so they can change after boot.
+    ssh_pwauth: false,
+    disable_root: true,
+    ...roleConfig,
+    runcmd: ['systemctl start --no-block qemu-guest-agent || true', bootstrapScriptPath],
+  };
+  return `#cloud-config\n${yaml(document)}`;
+}
+
+function scriptPreamble(role: string, kubernetesVersion: string): string[] {
+  const state = bootstrapMarkers.complete.slice(0, bootstrapMarkers.complete.lastIndexOf('/'));
+  return [
+    '#!/bin/bash',
+    `# Written by kubelabs: makes this VM the tenant's ${role}. Progress in ${bootstrapMarkers.log}; ends by writing`,
+    `# ${bootstrapMarkers.complete}, or ${bootstrapMarkers.failed} with the failing step.`,
+    'set -euo pipefail',
+    `mkdir -p ${state}`,
+    `exec >>${bootstrapMarkers.log} 2>&1`,
+    'step="version check"',
+    `trap 'echo "$step: line $LINENO: $BASH_COMMAND" >${bootstrapMarkers.failed}' ERR`,
+    `want=${q(kubernetesVersion)}`,
+    'have="$(kubeadm version -o short)"',
+    'case "$have" in',
+    '  "v$want".*) ;;',
+    `  *) echo "the image ships kubeadm $have, the lab wants Kubernetes $want" >${bootstrapMarkers.failed}; exit 1 ;;`,
+    'esac',
+  ];
+}
+
+/** Waits, bounded, until every node has registered, so the lab's setup may act on workers and the control plane's
+ *  marker means the whole cluster is there. Registration, not Ready: a scenario may break a node on purpose. */
+function waitForNodes(expected: number, kubeconfig: string): string[] {
+  if (expected <= 1) return [];
+  const rounds = 120;
+  return [
+    'step="waiting for workers"',
+    `for attempt in $(seq 1 ${rounds}); do`,
+    `  joined="$(kubectl --kubeconfig ${kubeconfig} get nodes --no-headers 2>/dev/null | wc -l || true)"`,
+    `  if [ "$joined" -ge ${expected} ]; then break; fi`,
+    `  if [ "$attempt" -eq ${rounds} ]; then echo "only $joined of ${expected} nodes joined" >${bootstrapMarkers.failed}; exit 1; fi`,
+    '  sleep 5',
+    'done',
+  ];
+}
+
+function runLabSetup(setup: string | undefined): string[] {
+  return hasSetup(setup) ? ['step="lab setup"', labSetupScriptPath] : [];
+}
+
+function labSetupFile(lab: Pick<Lab, 'id'>, role: string, setup: string | undefined, environment: string) {
+  if (!hasSetup(setup)) return [];
+  const content = [
+    '#!/bin/bash',
+    `# Scenario setup of lab ${lab.id} for the ${role}, from the catalog. Runs as root once the node is in the cluster.`,
+    'set -eo pipefail',
+    environment,
+    setup.endsWith('\n') ? setup : `${setup}\n`,
+  ].join('\n');
+  return [{ path: labSetupScriptPath, owner: 'root:root', permissions: '0700', content }];
+}
+
+function hasSetup(setup: string | undefined): setup is string {
+  return setup !== undefined && setup.trim() !== '';
+}
+
+function minorOf(kubernetesVersion: string): number {
+  return Number(kubernetesVersion.split('.')[1]);
+}
+
+function q(value: string): string {
+  return `'${value.replaceAll("'", `'\\''`)}'`;
+}
+
+function yaml(document: unknown): string {
+  return stringify(document, { lineWidth: 0 });
+}

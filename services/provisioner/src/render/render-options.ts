@@ -1,0 +1,77 @@
+// Platform-level knobs for rendering tenants, with the defaults chosen for them and the reasons.
+import { DomainError } from '@kubelabs/domain';
+
+export type PodSecurityLevel = 'restricted' | 'baseline' | 'privileged';
+export type PodNetworkBinding = 'bridge' | 'masquerade';
+
+export interface RenderTenantOptions {
+  /** DNS domain of the host cluster the VMs run in, for the API Service's name. Default `cluster.local`. */
+  hostClusterDomain?: string;
+  /** Further names or IPs the tenant API is served under (an exposure hostname, say); added to the API certificate. */
+  apiServerExtraSans?: string[];
+  /**
+   * The tenant cluster's own networking. Its pod and Service ranges must not overlap the host cluster's, or the
+   * tenant's routes and kube-proxy rules swallow traffic meant for the host network (the API Service included).
+   * Defaults follow cluster-api-provider-kubevirt: pods 10.243.0.0/16, Services 10.95.0.0/16, domain cluster.local.
+   */
+  tenantNetworking?: { podSubnet?: string; serviceSubnet?: string; dnsDomain?: string };
+  /**
+   * Pod Security Admission level enforced on the tenant namespace. Default `restricted`: since KubeVirt 0.59 the
+   * virt-launcher pod runs non-root and meets `restricted`; only Passt, VirtioFS, post-copy migration and the `Root`
+   * feature gate need a `privileged` namespace, and tenant VMs use none of them. Relax it for a host that runs KubeVirt
+   * with the Root feature gate. `warn` and `audit` always stay at `restricted`.
+   */
+  podSecurityEnforce?: PodSecurityLevel;
+  /**
+   * How the VM joins the pod network. Default `bridge`: the guest gets the launcher pod's own IP, so the nodes of a
+   * multi-node tenant reach one another (kubelet, CNI overlay, API server to kubelet). With `masquerade` every guest
+   * sits behind NAT as 10.0.2.2, all nodes claim that one InternalIP, and cross-node traffic breaks; it is accepted
+   * only for labs without workers.
+   */
+  podNetworkBinding?: PodNetworkBinding;
+  /** A CNI manifest the node image ships; the control plane applies it after `kubeadm init` when the file exists. */
+  cniManifestPath?: string;
+  /** Pull policy for the containerDisk image. Default `IfNotPresent`: version images are immutable tags. */
+  imagePullPolicy?: 'Always' | 'IfNotPresent' | 'Never';
+}
+
+export interface ResolvedRenderOptions {
+  hostClusterDomain: string;
+  apiServerExtraSans: string[];
+  tenantNetworking: { podSubnet: string; serviceSubnet: string; dnsDomain: string };
+  podSecurityEnforce: PodSecurityLevel;
+  podNetworkBinding: PodNetworkBinding;
+  cniManifestPath: string;
+  imagePullPolicy: 'Always' | 'IfNotPresent' | 'Never';
+}
+
+const dnsSubdomain = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const cidr = /^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$|^[0-9a-fA-F:]+\/\d{1,3}$/;
+const san = /^[A-Za-z0-9*]([A-Za-z0-9.:*-]*[A-Za-z0-9])?$/;
+const absolutePath = /^\/[A-Za-z0-9._/-]+$/;
+
+export function resolveRenderOptions(options: RenderTenantOptions = {}): ResolvedRenderOptions {
+  const resolved: ResolvedRenderOptions = {
+    hostClusterDomain: options.hostClusterDomain ?? 'cluster.local',
+    apiServerExtraSans: [...(options.apiServerExtraSans ?? [])],
+    tenantNetworking: {
+      podSubnet: options.tenantNetworking?.podSubnet ?? '10.243.0.0/16',
+      serviceSubnet: options.tenantNetworking?.serviceSubnet ?? '10.95.0.0/16',
+      dnsDomain: options.tenantNetworking?.dnsDomain ?? 'cluster.local',
+    },
+    podSecurityEnforce: options.podSecurityEnforce ?? 'restricted',
+    podNetworkBinding: options.podNetworkBinding ?? 'bridge',
+    cniManifestPath: options.cniManifestPath ?? '/etc/kubelabs/cni.yaml',
+    imagePullPolicy: options.imagePullPolicy ?? 'IfNotPresent',
+  };
+  const invalid = (what: string, value: unknown): never => {
+    throw new DomainError('input.invalid', `render option ${what} is invalid`, { option: what, value });
+  };
+  if (!dnsSubdomain.test(resolved.hostClusterDomain)) invalid('hostClusterDomain', resolved.hostClusterDomain);
+  if (!dnsSubdomain.test(resolved.tenantNetworking.dnsDomain)) invalid('tenantNetworking.dnsDomain', resolved.tenantNetworking.dnsDomain);
+  if (!cidr.test(resolved.tenantNetworking.podSubnet)) invalid('tenantNetworking.podSubnet', resolved.tenantNetworking.podSubnet);
+  if (!cidr.test(resolved.tenantNetworking.serviceSubnet)) invalid('tenantNetworking.serviceSubnet', resolved.tenantNetworking.serviceSubnet);
+  for (const name of resolved.apiServerExtraSans) if (name.length > 253 || !san.test(name)) invalid('apiServerExtraSans', name);
+  if (!absolutePath.test(resolved.cniManifestPath)) invalid('cniManifestPath', resolved.cniManifestPath);
+  return resolved;
+}
