@@ -22,7 +22,7 @@ export function formatCatalogErrors(errors: readonly CatalogError[]): string[] {
 export function sortCatalogErrors(errors: readonly CatalogError[]): CatalogError[] {
   return errors
     .map((error, index) => ({ error, index }))
-    .sort(
+    .toSorted(
       (a, b) =>
         (a.error.file < b.error.file ? -1 : a.error.file > b.error.file ? 1 : 0) ||
         (a.error.line ?? Number.MAX_SAFE_INTEGER) - (b.error.line ?? Number.MAX_SAFE_INTEGER) ||
@@ -36,5 +36,10 @@ export function pointer(...segments: Array<string | number>): string {
 }
 
 export function pointerSegments(path: string): string[] {
-  return path === '' ? [] : path.slice(1).split('/').map((segment) => segment.replace(/~1/g, '/').replace(/~0/g, '~'));
+  return path === ''
+    ? []
+    : path
+        .slice(1)
+        .split('/')
+        .map((segment) => segment.replace(/~1/g, '/').replace(/~0/g, '~'));
 }

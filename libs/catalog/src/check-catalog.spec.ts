@@ -70,7 +70,9 @@ describe('checkCatalog', () => {
 
   it('gives the same verdict as parseLabFile for a single file', () => {
     const text = labText('sandbox');
-    expect(checkCatalog([{ file: 'x/sandbox.yaml', text }]).labs).toEqual([(parseLabFile('x/sandbox.yaml', text) as { lab: unknown }).lab]);
+    expect(checkCatalog([{ file: 'x/sandbox.yaml', text }]).labs).toEqual([
+      (parseLabFile('x/sandbox.yaml', text) as { lab: unknown }).lab,
+    ]);
   });
 });
 
@@ -87,7 +89,9 @@ describe('loadCatalogDirectory', () => {
     writeFileSync(join(dir, 'README.md'), '# labs\n');
     const { labs, errors } = await loadCatalogDirectory(dir);
     expect(labs.map((lab) => lab.id)).toEqual(['dns', 'sandbox']);
-    expect(formatCatalogErrors(errors)).toEqual([`${join(dir, 'networking', 'cni.yml')}: lab files end in .yaml: rename it to be loaded`]);
+    expect(formatCatalogErrors(errors)).toEqual([
+      `${join(dir, 'networking', 'cni.yml')}: lab files end in .yaml: rename it to be loaded`,
+    ]);
   });
 
   it('reports errors from every file, not only the first bad one', async () => {
@@ -98,16 +102,25 @@ describe('loadCatalogDirectory', () => {
     writeFileSync(join(dir, 'c.yaml'), labText('c'));
     const { labs, errors } = await loadCatalogDirectory(dir);
     expect(labs.map((lab) => lab.id)).toEqual(['c']);
-    expect(errors.map((error) => `${error.file.slice(dir.length + 1)} ${error.path}`)).toEqual(['a.yaml /pool/maxTotal', 'b.yaml ']);
+    expect(errors.map((error) => `${error.file.slice(dir.length + 1)} ${error.path}`)).toEqual([
+      'a.yaml /pool/maxTotal',
+      'b.yaml ',
+    ]);
   });
 
   it('treats an empty or missing directory as an error, so nothing is loaded or pruned by mistake', async () => {
     const empty = join(root, 'empty');
     mkdirSync(empty);
-    expect((await loadCatalogDirectory(empty)).errors).toEqual([{ file: empty, path: '', message: 'holds no .yaml lab files' }]);
+    expect((await loadCatalogDirectory(empty)).errors).toEqual([
+      { file: empty, path: '', message: 'holds no .yaml lab files' },
+    ]);
     const missing = join(root, 'missing');
     const result = await loadCatalogDirectory(missing);
     expect(result.labs).toEqual([]);
-    expect(result.errors[0]).toMatchObject({ file: missing, path: '', message: expect.stringMatching(/^cannot read the catalog directory: ENOENT/) });
+    expect(result.errors[0]).toMatchObject({
+      file: missing,
+      path: '',
+      message: expect.stringMatching(/^cannot read the catalog directory: ENOENT/),
+    });
   });
 });

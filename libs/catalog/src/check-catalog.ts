@@ -23,7 +23,12 @@ export function checkCatalog(files: ReadonlyArray<{ file: string; text: string }
     duplicated.add(id);
     for (const holder of holders) {
       const others = holders.filter((other) => other !== holder).map((other) => other.file);
-      errors.push({ file: holder.file, path: '/id', message: `"${id}" is also the id in ${others.join(', ')}`, ...holder.place('/id') });
+      errors.push({
+        file: holder.file,
+        path: '/id',
+        message: `"${id}" is also the id in ${others.join(', ')}`,
+        ...holder.place('/id'),
+      });
     }
   }
 

@@ -13,7 +13,9 @@ export function checkLabRules(data: unknown, fileId: string): FieldError[] {
 
   const pool = isRecord(data.pool) ? data.pool : {};
   errors.push(...checkPoolSettings(pool, ['pool']));
-  const offered = Array.isArray(data.kubernetesVersions) ? data.kubernetesVersions.filter((v) => typeof v === 'string') : undefined;
+  const offered = Array.isArray(data.kubernetesVersions)
+    ? data.kubernetesVersions.filter((v) => typeof v === 'string')
+    : undefined;
   if (isRecord(pool.perVersion)) {
     for (const [version, settings] of Object.entries(pool.perVersion)) {
       if (offered && !offered.includes(version)) {
@@ -28,7 +30,10 @@ export function checkLabRules(data: unknown, fileId: string): FieldError[] {
 
   const workers = isRecord(data.topology) && isRecord(data.topology.workers) ? data.topology.workers : {};
   if (workers.count === 0 && isRecord(data.setup) && data.setup.workers !== undefined) {
-    errors.push({ path: '/setup/workers', message: 'is given but the lab has no workers (topology.workers.count is 0)' });
+    errors.push({
+      path: '/setup/workers',
+      message: 'is given but the lab has no workers (topology.workers.count is 0)',
+    });
   }
   return errors;
 }

@@ -24,7 +24,9 @@ describe('load-catalog', () => {
     const result = await run(['--check', '--dir', catalogDir]);
     expect(result).toEqual({
       status: 0,
-      out: [`catalog: 4 labs valid in ${catalogDir} (broken-dns, broken-kubelet, flask-debugging, sandbox); --check, nothing written`],
+      out: [
+        `catalog: 4 labs valid in ${catalogDir} (broken-dns, broken-kubelet, flask-debugging, sandbox); --check, nothing written`,
+      ],
       err: [],
     });
   });
@@ -35,7 +37,9 @@ describe('load-catalog', () => {
     const result = await run(['--check', '--dir', scratch]);
     expect(result.status).toBe(1);
     expect(result.err[0]).toMatch(new RegExp(`^${join(scratch, 'bad.yaml')}:3: YAML: `));
-    expect(result.err).toContain(`${join(scratch, 'worse.yaml')}:2: /level must be one of beginner, intermediate, advanced, got "expert"`);
+    expect(result.err).toContain(
+      `${join(scratch, 'worse.yaml')}:2: /level must be one of beginner, intermediate, advanced, got "expert"`,
+    );
     expect(result.err.at(-1)).toMatch(/^catalog: \d+ errors in .*; nothing written$/);
     expect(result.out).toEqual([]);
   });
@@ -47,7 +51,11 @@ describe('load-catalog', () => {
   });
 
   it('stops with one line naming MONGO_URL when it is missing, and never prints its value when malformed', async () => {
-    expect(await run(['--dir', catalogDir])).toEqual({ status: 78, out: [], err: ['invalid configuration: MONGO_URL is required'] });
+    expect(await run(['--dir', catalogDir])).toEqual({
+      status: 78,
+      out: [],
+      err: ['invalid configuration: MONGO_URL is required'],
+    });
     const malformed = await run(['--dir', catalogDir], { MONGO_URL: 'mongodb://admin:s3cret@db' });
     expect(malformed.status).toBe(78);
     expect(malformed.err.join('\n')).not.toContain('s3cret');

@@ -30,7 +30,11 @@ const consoleOutput: CliOutput = {
  * Returns the exit status: 0 on success, 1 when a lab file is invalid or MongoDB cannot be written, 2 on bad
  * arguments, 78 (EX_CONFIG) when MONGO_URL is missing or malformed.
  */
-export async function runLoadCatalogCli(argv: readonly string[], env: NodeJS.ProcessEnv, output: CliOutput = consoleOutput): Promise<number> {
+export async function runLoadCatalogCli(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+  output: CliOutput = consoleOutput,
+): Promise<number> {
   let options: { dir: string; check: boolean; prune: boolean };
   try {
     const { values } = parseArgs({
@@ -56,7 +60,9 @@ export async function runLoadCatalogCli(argv: readonly string[], env: NodeJS.Pro
     return 1;
   }
   if (options.check) {
-    output.out(`catalog: ${labs.length} labs valid in ${options.dir} (${labs.map((lab) => lab.id).join(', ')}); --check, nothing written`);
+    output.out(
+      `catalog: ${labs.length} labs valid in ${options.dir} (${labs.map((lab) => lab.id).join(', ')}); --check, nothing written`,
+    );
     return 0;
   }
 

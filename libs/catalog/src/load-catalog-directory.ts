@@ -13,7 +13,10 @@ export async function loadCatalogDirectory(dir: string): Promise<CatalogResult> 
   try {
     await collect(dir, 0, found, errors);
   } catch (error) {
-    return { labs: [], errors: [{ file: dir, path: '', message: `cannot read the catalog directory: ${(error as Error).message}` }] };
+    return {
+      labs: [],
+      errors: [{ file: dir, path: '', message: `cannot read the catalog directory: ${(error as Error).message}` }],
+    };
   }
   if (found.length === 0 && errors.length === 0) {
     errors.push({ file: dir, path: '', message: 'holds no .yaml lab files' });
@@ -24,12 +27,15 @@ export async function loadCatalogDirectory(dir: string): Promise<CatalogResult> 
 }
 
 async function collect(dir: string, depth: number, found: string[], errors: CatalogError[]): Promise<void> {
-  const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const entries = (await readdir(dir, { withFileTypes: true })).toSorted((a, b) =>
+    a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+  );
   for (const entry of entries) {
     if (entry.name.startsWith('.')) continue;
     const path = join(dir, entry.name);
     if (entry.isDirectory()) {
-      if (depth + 1 >= maxDepth) errors.push({ file: path, path: '', message: `is nested deeper than ${maxDepth} levels` });
+      if (depth + 1 >= maxDepth)
+        errors.push({ file: path, path: '', message: `is nested deeper than ${maxDepth} levels` });
       else await collect(path, depth + 1, found, errors);
     } else if (entry.name.endsWith('.yaml')) {
       found.push(path);

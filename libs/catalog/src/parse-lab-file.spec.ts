@@ -36,28 +36,108 @@ describe('parseLabFile', () => {
 
   it.each<{ name: string; change: (lab: Record<string, any>) => void; path: string; message: string; file?: string }>([
     { name: 'a missing required field', change: (l) => delete l.title, path: '/title', message: 'is required' },
-    { name: 'a missing nested field', change: (l) => delete l.session.durationMinutes, path: '/session/durationMinutes', message: 'is required' },
+    {
+      name: 'a missing nested field',
+      change: (l) => delete l.session.durationMinutes,
+      path: '/session/durationMinutes',
+      message: 'is required',
+    },
     {
       name: 'a misspelt field, with a suggestion',
       change: (l) => (l.pool = { minReadt: 1, minReady: 1, maxTotal: 4 }),
       path: '/pool/minReadt',
       message: 'is not a known field (did you mean minReady?)',
     },
-    { name: 'an unknown top-level field', change: (l) => (l.owner = 'ops'), path: '/owner', message: 'is not a known field' },
-    { name: 'too many workers', change: (l) => (l.topology.workers.count = 6), path: '/topology/workers/count', message: 'must be <= 5, got 6' },
-    { name: 'a control plane without CPU', change: (l) => (l.topology.controlPlane.cpu = 0), path: '/topology/controlPlane/cpu', message: 'must be >= 1, got 0' },
-    { name: 'more than 8 vCPUs', change: (l) => (l.topology.workers.cpu = 9), path: '/topology/workers/cpu', message: 'must be <= 8, got 9' },
-    { name: 'too little memory', change: (l) => (l.topology.workers.memoryMiB = 256), path: '/topology/workers/memoryMiB', message: 'must be >= 512, got 256' },
-    { name: 'too much memory', change: (l) => (l.topology.controlPlane.memoryMiB = 20000), path: '/topology/controlPlane/memoryMiB', message: 'must be <= 16384, got 20000' },
-    { name: 'fractional CPUs', change: (l) => (l.topology.controlPlane.cpu = 1.5), path: '/topology/controlPlane/cpu', message: 'must be an integer, got 1.5' },
-    { name: 'a session too short', change: (l) => (l.session.durationMinutes = 2), path: '/session/durationMinutes', message: 'must be >= 5, got 2' },
-    { name: 'a session too long', change: (l) => (l.session.durationMinutes = 600), path: '/session/durationMinutes', message: 'must be <= 480, got 600' },
-    { name: 'a negative extension', change: (l) => (l.session.maxExtensionMinutes = -5), path: '/session/maxExtensionMinutes', message: 'must be >= 0, got -5' },
-    { name: 'a negative minReady', change: (l) => (l.pool.minReady = -1), path: '/pool/minReady', message: 'must be >= 0, got -1' },
-    { name: 'an unknown level', change: (l) => (l.level = 'expert'), path: '/level', message: 'must be one of beginner, intermediate, advanced, got "expert"' },
-    { name: 'a malformed version', change: (l) => (l.kubernetesVersions = ['1.34', '2.0']), path: '/kubernetesVersions/1', message: `must be a Kubernetes minor version such as '1.36', got "2.0"` },
-    { name: 'no version at all', change: (l) => (l.kubernetesVersions = []), path: '/kubernetesVersions', message: 'must NOT have fewer than 1 items' },
-    { name: 'a version offered twice', change: (l) => (l.kubernetesVersions = ['1.34', '1.34']), path: '/kubernetesVersions', message: 'must not list "1.34" twice' },
+    {
+      name: 'an unknown top-level field',
+      change: (l) => (l.owner = 'ops'),
+      path: '/owner',
+      message: 'is not a known field',
+    },
+    {
+      name: 'too many workers',
+      change: (l) => (l.topology.workers.count = 6),
+      path: '/topology/workers/count',
+      message: 'must be <= 5, got 6',
+    },
+    {
+      name: 'a control plane without CPU',
+      change: (l) => (l.topology.controlPlane.cpu = 0),
+      path: '/topology/controlPlane/cpu',
+      message: 'must be >= 1, got 0',
+    },
+    {
+      name: 'more than 8 vCPUs',
+      change: (l) => (l.topology.workers.cpu = 9),
+      path: '/topology/workers/cpu',
+      message: 'must be <= 8, got 9',
+    },
+    {
+      name: 'too little memory',
+      change: (l) => (l.topology.workers.memoryMiB = 256),
+      path: '/topology/workers/memoryMiB',
+      message: 'must be >= 512, got 256',
+    },
+    {
+      name: 'too much memory',
+      change: (l) => (l.topology.controlPlane.memoryMiB = 20000),
+      path: '/topology/controlPlane/memoryMiB',
+      message: 'must be <= 16384, got 20000',
+    },
+    {
+      name: 'fractional CPUs',
+      change: (l) => (l.topology.controlPlane.cpu = 1.5),
+      path: '/topology/controlPlane/cpu',
+      message: 'must be an integer, got 1.5',
+    },
+    {
+      name: 'a session too short',
+      change: (l) => (l.session.durationMinutes = 2),
+      path: '/session/durationMinutes',
+      message: 'must be >= 5, got 2',
+    },
+    {
+      name: 'a session too long',
+      change: (l) => (l.session.durationMinutes = 600),
+      path: '/session/durationMinutes',
+      message: 'must be <= 480, got 600',
+    },
+    {
+      name: 'a negative extension',
+      change: (l) => (l.session.maxExtensionMinutes = -5),
+      path: '/session/maxExtensionMinutes',
+      message: 'must be >= 0, got -5',
+    },
+    {
+      name: 'a negative minReady',
+      change: (l) => (l.pool.minReady = -1),
+      path: '/pool/minReady',
+      message: 'must be >= 0, got -1',
+    },
+    {
+      name: 'an unknown level',
+      change: (l) => (l.level = 'expert'),
+      path: '/level',
+      message: 'must be one of beginner, intermediate, advanced, got "expert"',
+    },
+    {
+      name: 'a malformed version',
+      change: (l) => (l.kubernetesVersions = ['1.34', '2.0']),
+      path: '/kubernetesVersions/1',
+      message: `must be a Kubernetes minor version such as '1.36', got "2.0"`,
+    },
+    {
+      name: 'no version at all',
+      change: (l) => (l.kubernetesVersions = []),
+      path: '/kubernetesVersions',
+      message: 'must NOT have fewer than 1 items',
+    },
+    {
+      name: 'a version offered twice',
+      change: (l) => (l.kubernetesVersions = ['1.34', '1.34']),
+      path: '/kubernetesVersions',
+      message: 'must not list "1.34" twice',
+    },
     {
       name: 'an id that is not a slug',
       file: 'deploy/catalog/Demo_Lab.yaml',
@@ -65,17 +145,43 @@ describe('parseLabFile', () => {
       path: '/id',
       message: 'must be a slug of 1 to 48 lowercase letters, digits or inner hyphens, got "Demo_Lab"',
     },
-    { name: 'an id that differs from the file name', change: (l) => (l.id = 'other'), path: '/id', message: 'must equal the file name without .yaml ("demo"), got "other"' },
+    {
+      name: 'an id that differs from the file name',
+      change: (l) => (l.id = 'other'),
+      path: '/id',
+      message: 'must equal the file name without .yaml ("demo"), got "other"',
+    },
     {
       name: 'an image without the {version} placeholder',
       change: (l) => (l.image = 'quay.io/kubelabs/ubuntu-kubeadm:1.34'),
       path: '/image',
-      message: 'must be an image reference containing {version}, e.g. quay.io/kubelabs/ubuntu-kubeadm:{version}, got "quay.io/kubelabs/ubuntu-kubeadm:1.34"',
+      message:
+        'must be an image reference containing {version}, e.g. quay.io/kubelabs/ubuntu-kubeadm:{version}, got "quay.io/kubelabs/ubuntu-kubeadm:1.34"',
     },
-    { name: 'an upper-case tag', change: (l) => (l.tags = ['DNS']), path: '/tags/0', message: 'must be 1 to 32 lowercase letters, digits or hyphens, got "DNS"' },
-    { name: 'hints that are not a list', change: (l) => (l.hints = 'look around'), path: '/hints', message: 'must be an array, got "look around"' },
-    { name: 'an empty setup script', change: (l) => (l.setup.workers = ''), path: '/setup/workers', message: 'must NOT have fewer than 1 characters' },
-    { name: 'maxTotal below minReady', change: (l) => (l.pool = { minReady: 2, maxTotal: 1 }), path: '/pool/maxTotal', message: 'must be >= 2 (minReady)' },
+    {
+      name: 'an upper-case tag',
+      change: (l) => (l.tags = ['DNS']),
+      path: '/tags/0',
+      message: 'must be 1 to 32 lowercase letters, digits or hyphens, got "DNS"',
+    },
+    {
+      name: 'hints that are not a list',
+      change: (l) => (l.hints = 'look around'),
+      path: '/hints',
+      message: 'must be an array, got "look around"',
+    },
+    {
+      name: 'an empty setup script',
+      change: (l) => (l.setup.workers = ''),
+      path: '/setup/workers',
+      message: 'must NOT have fewer than 1 characters',
+    },
+    {
+      name: 'maxTotal below minReady',
+      change: (l) => (l.pool = { minReady: 2, maxTotal: 1 }),
+      path: '/pool/maxTotal',
+      message: 'must be >= 2 (minReady)',
+    },
     {
       name: 'a per-version maxTotal below its minReady',
       change: (l) => (l.pool.perVersion = { '1.35': { minReady: 3, maxTotal: 2 } }),
@@ -128,8 +234,18 @@ describe('parseLabFile', () => {
 
   it.each([
     { name: 'a syntax error', text: 'id: demo\ntitle: [unclosed\nlevel: beginner\n', line: 3, message: /^YAML: / },
-    { name: 'a duplicated key', text: 'id: demo\ntitle: A\ntitle: B\n', line: 3, message: /^YAML: Map keys must be unique/ },
-    { name: 'two documents in one file', text: 'id: demo\n---\nid: other\n', line: 2, message: /more than one YAML document/ },
+    {
+      name: 'a duplicated key',
+      text: 'id: demo\ntitle: A\ntitle: B\n',
+      line: 3,
+      message: /^YAML: Map keys must be unique/,
+    },
+    {
+      name: 'two documents in one file',
+      text: 'id: demo\n---\nid: other\n',
+      line: 2,
+      message: /more than one YAML document/,
+    },
   ])('reports $name with its line', ({ text, line, message }) => {
     const errors = errorsOf('deploy/catalog/demo.yaml', text);
     expect(errors[0]).toMatchObject({ file: 'deploy/catalog/demo.yaml', path: '', line });
@@ -140,7 +256,9 @@ describe('parseLabFile', () => {
     expect(errorsOf('deploy/catalog/demo.yaml', '- id: demo\n')).toEqual([
       expect.objectContaining({ path: '', message: 'must be a YAML mapping holding one lab', line: 1 }),
     ]);
-    expect(errorsOf('deploy/catalog/demo.yaml', '')).toEqual([expect.objectContaining({ path: '', message: 'must be a YAML mapping holding one lab' })]);
+    expect(errorsOf('deploy/catalog/demo.yaml', '')).toEqual([
+      expect.objectContaining({ path: '', message: 'must be a YAML mapping holding one lab' }),
+    ]);
   });
 
   it('reports every error of one file, each at its line, in line order', () => {
@@ -182,12 +300,22 @@ describe('contracts/lab.schema.json', () => {
 
   it('names exactly the fields of the Lab type and requires all but the defaulted ones', () => {
     const fields: Record<keyof Lab, true> = {
-      id: true, title: true, description: true, level: true, hints: true, tags: true, kubernetesVersions: true,
-      topology: true, image: true, setup: true, session: true, pool: true,
+      id: true,
+      title: true,
+      description: true,
+      level: true,
+      hints: true,
+      tags: true,
+      kubernetesVersions: true,
+      topology: true,
+      image: true,
+      setup: true,
+      session: true,
+      pool: true,
     };
-    expect(Object.keys(schema.properties).sort()).toEqual(Object.keys(fields).sort());
+    expect(Object.keys(schema.properties).toSorted()).toEqual(Object.keys(fields).toSorted());
     const defaulted = Object.keys(schema.properties).filter((key) => 'default' in schema.properties[key]);
-    expect([...schema.required, ...defaulted].sort()).toEqual(Object.keys(fields).sort());
+    expect([...schema.required, ...defaulted].toSorted()).toEqual(Object.keys(fields).toSorted());
   });
 
   it('offers exactly the levels of the LabLevel type', () => {

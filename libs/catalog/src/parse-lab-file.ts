@@ -38,7 +38,10 @@ export function readLabFile(file: string, text: string): LabFileReading {
     return fail(
       doc.errors.map((error) => {
         const { line, col } = lineCounter.linePos(error.pos[0]);
-        const message = error.code === 'MULTIPLE_DOCS' ? 'holds more than one YAML document; a lab file holds one lab' : error.message;
+        const message =
+          error.code === 'MULTIPLE_DOCS'
+            ? 'holds more than one YAML document; a lab file holds one lab'
+            : error.message;
         return { file, path: '', message: `YAML: ${message}`, line, column: col };
       }),
     );
@@ -113,7 +116,10 @@ function toLab(data: Lab): Lab {
         ? {}
         : {
             perVersion: Object.fromEntries(
-              Object.entries(perVersion).map(([version, s]) => [version, { minReady: s.minReady, maxTotal: s.maxTotal }]),
+              Object.entries(perVersion).map(([version, s]) => [
+                version,
+                { minReady: s.minReady, maxTotal: s.maxTotal },
+              ]),
             ),
           }),
     },

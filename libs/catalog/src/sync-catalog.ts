@@ -2,7 +2,7 @@
 // what differs, so running it twice changes nothing the second time and stored timestamps stay meaningful.
 import type { Model } from 'mongoose';
 import { DomainError, type Lab, type PoolSettings } from '@kubelabs/domain';
-import type { LabDocument, Persistence } from '@kubelabs/persistence';
+import { labFromDocument as labFromStored, labToDocumentFields, type LabDocument, type Persistence } from '@kubelabs/persistence';
 
 export interface CatalogSyncPlan {
   inserts: Lab[];
@@ -12,7 +12,11 @@ export interface CatalogSyncPlan {
   removals: string[];
 }
 
-export function planCatalogSync(desired: readonly Lab[], stored: readonly Lab[], { prune }: { prune: boolean }): CatalogSyncPlan {
+export function planCatalogSync(
+  desired: readonly Lab[],
+  stored: readonly Lab[],
+  { prune }: { prune: boolean },
+): CatalogSyncPlan {
   const storedById = new Map(stored.map((lab) => [lab.id, lab]));
   const desiredIds = new Set(desired.map((lab) => lab.id));
   const plan: CatalogSyncPlan = { inserts: [], updates: [], unchanged: [], removals: [] };
@@ -22,24 +26,33 @@ export function planCatalogSync(desired: readonly Lab[], stored: readonly Lab[],
     else if (canonicalJson(normalizeLab(current)) !== canonicalJson(normalizeLab(lab))) plan.updates.push(lab);
     else plan.unchanged.push(lab.id);
   }
-  if (prune) plan.removals = stored.map((lab) => lab.id).filter((id) => !desiredIds.has(id)).sort();
+  if (prune)
+    plan.removals = stored
+      .map((lab) => lab.id)
+      .filter((id) => !desiredIds.has(id))
+      .toSorted();
   return plan;
 }
 
 /** Replace-or-insert by id, whatever is stored. Keeps `createdAt`; unknown stored fields are overwritten only if known. */
-export async function upsertLabs(labsModel: Pick<Model<LabDocument>, 'bulkWrite'>, labs: readonly Lab[]): Promise<void> {
+export async function upsertLabs(
+  labsModel: Pick<Model<LabDocument>, 'bulkWrite'>,
+  labs: readonly Lab[],
+): Promise<void> {
   if (labs.length === 0) return;
   await labsModel.bulkWrite(
-    labs.map(({ id, ...fields }) => ({
+    labs.map((lab) => ({
       updateOne: {
-        filter: { _id: id },
+        filter: { _id: lab.id },
         // Whole top-level fields are set, so a nested field dropped from the file (a perVersion entry, a setup
         // script) disappears from the stored document too.
-        update: { $set: fields },
+        update: { $set: labToDocumentFields(lab) },
         upsert: true,
       },
     })),
-    { ordered: false },
+    // Ordered: a lab that cannot be cast fails the call before anything is written (unordered, mongoose would skip
+    // it silently).
+    { ordered: true },
   );
 }
 
@@ -72,14 +85,12 @@ export async function syncCatalog(
 
 /** A stored document back as a Lab (timestamps and storage details dropped). */
 export function labFromDocument(doc: LabDocument): Lab {
-  const { _id, createdAt: _createdAt, updatedAt: _updatedAt, ...fields } = doc;
-  return normalizeLab({ id: _id, ...fields } as Lab);
+  return normalizeLab(labFromStored(doc));
 }
 
 /** Only the Lab's own fields, with absent and empty optional parts removed, so equal labs compare equal. */
 function normalizeLab(lab: Lab): Lab {
-  const stored = lab.pool?.perVersion as Lab['pool']['perVersion'] | Map<string, PoolSettings> | undefined;
-  const perVersion: Record<string, PoolSettings> | undefined = stored instanceof Map ? Object.fromEntries(stored) : stored;
+  const perVersion: Record<string, PoolSettings> | undefined = lab.pool?.perVersion;
   const setup = lab.setup ?? {};
   return {
     id: lab.id,
@@ -91,7 +102,11 @@ function normalizeLab(lab: Lab): Lab {
     kubernetesVersions: lab.kubernetesVersions,
     topology: {
       controlPlane: { cpu: lab.topology?.controlPlane?.cpu, memoryMiB: lab.topology?.controlPlane?.memoryMiB },
-      workers: { count: lab.topology?.workers?.count, cpu: lab.topology?.workers?.cpu, memoryMiB: lab.topology?.workers?.memoryMiB },
+      workers: {
+        count: lab.topology?.workers?.count,
+        cpu: lab.topology?.workers?.cpu,
+        memoryMiB: lab.topology?.workers?.memoryMiB,
+      },
     },
     image: lab.image,
     setup: {
@@ -105,7 +120,10 @@ function normalizeLab(lab: Lab): Lab {
       ...(perVersion && Object.keys(perVersion).length > 0
         ? {
             perVersion: Object.fromEntries(
-              Object.entries(perVersion).map(([version, s]) => [version, { minReady: s.minReady, maxTotal: s.maxTotal }]),
+              Object.entries(perVersion).map(([version, s]) => [
+                version,
+                { minReady: s.minReady, maxTotal: s.maxTotal },
+              ]),
             ),
           }
         : {}),
@@ -116,7 +134,9 @@ function normalizeLab(lab: Lab): Lab {
 function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>
     v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>).toSorted(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+        )
       : v,
   );
 }

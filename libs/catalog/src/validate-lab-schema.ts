@@ -43,7 +43,8 @@ export function validateLabSchema(data: unknown): FieldError[] {
 const patternMeaning: Record<string, string> = {
   '#/$defs/labId/pattern': 'must be a slug of 1 to 48 lowercase letters, digits or inner hyphens',
   '#/$defs/kubernetesVersion/pattern': "must be a Kubernetes minor version such as '1.36'",
-  '#/properties/image/pattern': 'must be an image reference containing {version}, e.g. quay.io/kubelabs/ubuntu-kubeadm:{version}',
+  '#/properties/image/pattern':
+    'must be an image reference containing {version}, e.g. quay.io/kubelabs/ubuntu-kubeadm:{version}',
   '#/properties/tags/items/pattern': 'must be 1 to 32 lowercase letters, digits or hyphens',
 };
 
@@ -64,20 +65,32 @@ function translateError(error: ErrorObject): FieldError | undefined {
     case 'pattern': {
       const meaning = patternMeaning[error.schemaPath] ?? `must match ${String(params.pattern)}`;
       if (error.propertyName !== undefined) {
-        return { path: at + pointer(error.propertyName), message: `key ${meaning} (quote versions in YAML: '1.30', not 1.30)` };
+        return {
+          path: at + pointer(error.propertyName),
+          message: `key ${meaning} (quote versions in YAML: '1.30', not 1.30)`,
+        };
       }
       return { path: at, message: `${meaning}, got ${JSON.stringify(error.data)}` };
     }
     case 'type':
       if (at === '') return { path: at, message: 'must be a YAML mapping holding one lab' };
       if (error.schemaPath === '#/$defs/kubernetesVersion/type' && typeof error.data === 'number') {
-        return { path: at, message: `must be a quoted string: YAML reads an unquoted version as the number ${error.data}` };
+        return {
+          path: at,
+          message: `must be a quoted string: YAML reads an unquoted version as the number ${error.data}`,
+        };
       }
       return { path: at, message: `must be ${article(String(params.type))}, got ${JSON.stringify(error.data)}` };
     case 'enum':
-      return { path: at, message: `must be one of ${(params.allowedValues as unknown[]).join(', ')}, got ${JSON.stringify(error.data)}` };
+      return {
+        path: at,
+        message: `must be one of ${(params.allowedValues as unknown[]).join(', ')}, got ${JSON.stringify(error.data)}`,
+      };
     case 'uniqueItems':
-      return { path: at, message: `must not list ${JSON.stringify((error.data as unknown[])[Number(params.i)])} twice` };
+      return {
+        path: at,
+        message: `must not list ${JSON.stringify((error.data as unknown[])[Number(params.i)])} twice`,
+      };
     case 'minimum':
     case 'maximum':
       return { path: at, message: `${error.message ?? 'is out of range'}, got ${JSON.stringify(error.data)}` };

@@ -35,4 +35,14 @@ export class PlatformConfig {
   @Min(0, { message: 'SHUTDOWN_GRACE_MS must be between 0 and 120000' })
   @Max(120_000, { message: 'SHUTDOWN_GRACE_MS must be between 0 and 120000' })
   SHUTDOWN_GRACE_MS: number = 10_000;
+
+  /** Host students SSH to; `{namespace}` is replaced by the tenant's namespace. */
+  @Matches(/^[A-Za-z0-9{}.-]+$/, { message: 'SSH_HOST_TEMPLATE must be a host name, optionally with {namespace}' })
+  SSH_HOST_TEMPLATE: string = 'ssh.{namespace}.svc.cluster.local';
+
+  @EnvInteger()
+  @IsInt({ message: 'SSH_PORT must be an integer port' })
+  @Min(1, { message: 'SSH_PORT must be an integer port' })
+  @Max(65535, { message: 'SSH_PORT must be an integer port' })
+  SSH_PORT: number = 22;
 }

@@ -16,6 +16,7 @@ export {
   validateCommandReply,
   validateEnvelope,
   validateEvent,
+  validateMessage,
   type CommandSubject,
   type EventType,
 } from './validate-message';

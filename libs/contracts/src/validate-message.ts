@@ -117,3 +117,8 @@ function describe(error: ErrorObject | undefined, pathPrefix: string): string {
       return `${at || '/'} ${error.message ?? 'is invalid'}`;
   }
 }
+
+/** One validator for the transport: command payloads by command subject, event payloads by event type. */
+export function validateMessage(typeOrSubject: string, data: unknown): string | null {
+  return isCommandSubject(typeOrSubject) ? validateCommand(typeOrSubject, data) : validateEvent(typeOrSubject, data);
+}

@@ -21,3 +21,16 @@ export interface Claim {
 export function isLiveClaim(state: ClaimState): boolean {
   return state === 'pending' || state === 'active';
 }
+
+export interface AccessSettings {
+  sshHostTemplate: string;
+  sshPort: number;
+}
+
+/** How the owner of an active claim reaches its tenant: addresses only, never credentials. */
+export function renderAccess(namespace: string, claimId: string, settings: AccessSettings) {
+  return {
+    ssh: { host: settings.sshHostTemplate.replace('{namespace}', namespace), port: settings.sshPort, user: 'student' },
+    kubeconfig: { path: `/v1/claims/${claimId}/kubeconfig` },
+  };
+}

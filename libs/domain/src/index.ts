@@ -3,3 +3,4 @@ export * from './domain-error';
 export * from './lab';
 export * from './tenant';
 export * from './claim';
+export * from './stable-uuid';

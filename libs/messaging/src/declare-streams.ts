@@ -14,13 +14,7 @@ import {
 } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/transport-node';
 import { MessagingError } from './messaging-errors';
-import {
-  consumerDefaults,
-  resolveConsumerSpec,
-  toNatsSubject,
-  type ConsumerSpec,
-  type StreamSpec,
-} from './topology';
+import { consumerDefaults, resolveConsumerSpec, toNatsSubject, type ConsumerSpec, type StreamSpec } from './topology';
 
 export interface DeclareResult {
   kind: 'stream' | 'consumer';
@@ -74,12 +68,12 @@ export function diffConfig(desired: object, actual: object): string[] {
     .map(([key]) => key);
 }
 
+function sortedJson(values: unknown[]): string {
+  return JSON.stringify(values.map((v) => JSON.stringify(v)).toSorted());
+}
+
 function sameValue(want: unknown, have: unknown): boolean {
-  if (Array.isArray(want)) {
-    if (!Array.isArray(have) || have.length !== want.length) return false;
-    const sorted = (xs: unknown[]) => xs.map((x) => JSON.stringify(x)).sort();
-    return sorted(want).every((x, i) => x === sorted(have)[i]);
-  }
+  if (Array.isArray(want)) return Array.isArray(have) && sortedJson(want) === sortedJson(have);
   return JSON.stringify(want) === JSON.stringify(have);
 }
 

@@ -52,11 +52,15 @@ export class EventPublisher {
     const h = natsHeaders();
     writeTraceHeaders(h, outgoingTraceContext(options.trace));
     try {
-      const ack = await this.js.publish(toNatsSubject(this.options.subjectPrefix ?? '', envelope.type), encodeEnvelope(envelope), {
-        msgID: envelope.id,
-        headers: h,
-        ...(this.options.timeoutMs !== undefined && { timeout: this.options.timeoutMs }),
-      });
+      const ack = await this.js.publish(
+        toNatsSubject(this.options.subjectPrefix ?? '', envelope.type),
+        encodeEnvelope(envelope),
+        {
+          msgID: envelope.id,
+          headers: h,
+          ...(this.options.timeoutMs !== undefined && { timeout: this.options.timeoutMs }),
+        },
+      );
       return { ...ack, id: envelope.id, type: envelope.type };
     } catch (error) {
       throw new MessagingError(

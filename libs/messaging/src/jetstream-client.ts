@@ -38,14 +38,16 @@ export class JetStreamClientProxy extends ClientProxy {
 
   constructor(private readonly options: JetStreamClientOptions) {
     super();
+    if (!options.connection && !options.servers) {
+      throw new RangeError('JetStreamClientProxy needs `servers` or `connection`');
+    }
     this.prefix = normalizePrefix(options.subjectPrefix);
   }
 
   connect(): Promise<NatsConnection> {
     this.connecting ??= (async () => {
       const nc =
-        this.options.connection ??
-        (await connect({ servers: this.options.servers ?? 'nats://127.0.0.1:4222', name: this.options.name }));
+        this.options.connection ?? (await connect({ servers: this.options.servers!, name: this.options.name }));
       this.nc = nc;
       this.eventPublisher = new EventPublisher(jetstream(nc), {
         source: this.options.source,
@@ -112,7 +114,10 @@ export class JetStreamClientProxy extends ClientProxy {
     const publisher = await this.publisher();
     const type = this.normalizePattern(packet.pattern);
     if (isEventEnvelope(packet.data) && packet.data.type !== type) {
-      throw new MessagingError('messaging.invalid_event', `emit('${type}') got an envelope of type ${packet.data.type}`);
+      throw new MessagingError(
+        'messaging.invalid_event',
+        `emit('${type}') got an envelope of type ${packet.data.type}`,
+      );
     }
     const ack = isEventEnvelope(packet.data)
       ? await publisher.publishEnvelope(packet.data)

@@ -63,7 +63,9 @@ type ServerEvents = {
 export const JETSTREAM_TRANSPORT = Symbol('kubelabs-jetstream');
 
 export class JetStreamServer extends Server<ServerEvents> implements CustomTransportStrategy {
-  override readonly transportId = JETSTREAM_TRANSPORT;
+  override transportId = JETSTREAM_TRANSPORT;
+  // Handler failures are ours to report (nak, dead letter, log): Nest need not log them a second time.
+  override readonly propagatesEventHandlerErrors = true;
   protected override readonly logger = new Logger(JetStreamServer.name);
 
   private readonly emitter = new EventEmitter();
@@ -81,6 +83,8 @@ export class JetStreamServer extends Server<ServerEvents> implements CustomTrans
 
   constructor(private readonly options: JetStreamServerOptions) {
     super();
+    if (!options.connection && !options.servers)
+      throw new RangeError('JetStreamServer needs `servers` or `connection`');
     this.prefix = normalizePrefix(options.subjectPrefix);
     for (const spec of options.consumers ?? []) resolveConsumerSpec(spec);
   }
@@ -88,10 +92,12 @@ export class JetStreamServer extends Server<ServerEvents> implements CustomTrans
   async listen(callback: (error?: unknown) => void): Promise<void> {
     try {
       await this.start();
-      callback();
     } catch (error) {
+      await this.close().catch(() => {});
       callback(error);
+      return;
     }
+    callback();
   }
 
   /** What start-up declared: one entry per stream and consumer, created / updated / unchanged. */
@@ -140,7 +146,8 @@ export class JetStreamServer extends Server<ServerEvents> implements CustomTrans
       this.waitForCommands(timeoutMs),
     ]);
     const abandoned = results.reduce((sum, r) => sum + r.abandoned, 0);
-    if (abandoned > 0) this.logger.warn(`closing with ${abandoned} handler(s) still running; their messages will be redelivered`);
+    if (abandoned > 0)
+      this.logger.warn(`closing with ${abandoned} handler(s) still running; their messages will be redelivered`);
     if (this.nc && !this.options.connection && !this.nc.isClosed()) await this.nc.drain();
     this.connected = false;
     this._status$.next('disconnected');
@@ -148,7 +155,7 @@ export class JetStreamServer extends Server<ServerEvents> implements CustomTrans
 
   private async start(): Promise<void> {
     const { options } = this;
-    this.nc = options.connection ?? (await connect({ servers: options.servers ?? 'nats://127.0.0.1:4222', name: options.name }));
+    this.nc = options.connection ?? (await connect({ servers: options.servers!, name: options.name }));
     this.connected = true;
     this._status$.next('connected');
     void this.watchConnection(this.nc);
@@ -257,7 +264,7 @@ export class JetStreamServer extends Server<ServerEvents> implements CustomTrans
     if (this.commandsInFlight.size === 0) return { abandoned: 0 };
     let timer: NodeJS.Timeout | undefined;
     const timedOut = await Promise.race([
-      Promise.allSettled([...this.commandsInFlight]).then(() => false),
+      Promise.allSettled(this.commandsInFlight).then(() => false),
       new Promise<boolean>((resolve) => {
         timer = setTimeout(() => resolve(true), timeoutMs);
       }),
@@ -285,7 +292,9 @@ export class JetStreamServer extends Server<ServerEvents> implements CustomTrans
     const filters = (this.options.consumers ?? []).flatMap((c) => c.filterSubjects);
     for (const [pattern, handler] of this.getHandlers()) {
       if (handler.isEventHandler && !filters.some((filter) => subjectMatches(filter, pattern))) {
-        this.logger.warn(`@EventPattern('${pattern}') is not covered by any consumer's filterSubjects; it will never run`);
+        this.logger.warn(
+          `@EventPattern('${pattern}') is not covered by any consumer's filterSubjects; it will never run`,
+        );
       }
     }
   }

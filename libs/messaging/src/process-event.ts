@@ -39,7 +39,12 @@ export async function processEvent(delivery: Delivery, deps: ProcessEventDeps): 
   report({ outcome: 'delivered' });
 
   if (handlerExhausted(deliveryCount, spec.maxDeliver)) {
-    return deadLetter(delivery, `handler failed ${spec.maxDeliver} deliveries (dead letter written on retry)`, deps, report);
+    return deadLetter(
+      delivery,
+      `handler failed ${spec.maxDeliver} deliveries (dead letter written on retry)`,
+      deps,
+      report,
+    );
   }
   const decoded = decodeEnvelope(first.data);
   if ('reason' in decoded) return deadLetter(delivery, `invalid envelope: ${decoded.reason}`, deps, report);

@@ -83,7 +83,7 @@ export class ConsumerRunner {
     if (this.running.size === 0) return { abandoned: 0 };
     let timer: NodeJS.Timeout | undefined;
     const timedOut = await Promise.race([
-      Promise.allSettled([...this.running]).then(() => false),
+      Promise.allSettled(this.running).then(() => false),
       new Promise<boolean>((resolve) => {
         timer = setTimeout(() => resolve(true), timeoutMs);
       }),
@@ -124,7 +124,10 @@ export class ConsumerRunner {
           break;
         }
         await this.options.redeclare().catch((redeclareError: unknown) => {
-          this.report('redeclare_failed', redeclareError instanceof Error ? redeclareError.message : String(redeclareError));
+          this.report(
+            'redeclare_failed',
+            redeclareError instanceof Error ? redeclareError.message : String(redeclareError),
+          );
         });
         await this.pause(backoffDelay(this.failures, RESTART_BACKOFF));
       } finally {
@@ -149,11 +152,16 @@ export class ConsumerRunner {
     }
     const delivery: Delivery = { msg };
     this.inFlight.set(seq, delivery);
-    const keepAlive = setInterval(() => delivery.msg.working(), Math.max(100, Math.floor(this.options.spec.ackWaitMs / 3)));
+    const keepAlive = setInterval(
+      () => delivery.msg.working(),
+      Math.max(100, Math.floor(this.options.spec.ackWaitMs / 3)),
+    );
     const task: Promise<void> = this.options
       .process(delivery)
       .catch((error: unknown) => {
-        this.options.logger.error(`${this.options.spec.durable}: processing stream sequence ${seq} failed: ${String(error)}`);
+        this.options.logger.error(
+          `${this.options.spec.durable}: processing stream sequence ${seq} failed: ${String(error)}`,
+        );
       })
       .finally(() => {
         clearInterval(keepAlive);
@@ -174,7 +182,12 @@ export class ConsumerRunner {
 
   private report(kind: string, detail?: string): void {
     const { spec } = this.options;
-    this.options.onStatus({ consumer: spec.durable, stream: spec.stream, kind, ...(detail !== undefined && { detail }) });
+    this.options.onStatus({
+      consumer: spec.durable,
+      stream: spec.stream,
+      kind,
+      ...(detail !== undefined && { detail }),
+    });
   }
 
   private freeSlot(): Promise<void> {

@@ -25,7 +25,9 @@ export function outgoingTraceContext(parent?: TraceContext): TraceContext {
   const carrier: Record<string, string> = {};
   propagation.inject(context.active(), carrier);
   if (carrier.traceparent && isTraceparent(carrier.traceparent)) {
-    return carrier.tracestate ? { traceparent: carrier.traceparent, tracestate: carrier.tracestate } : { traceparent: carrier.traceparent };
+    return carrier.tracestate
+      ? { traceparent: carrier.traceparent, tracestate: carrier.tracestate }
+      : { traceparent: carrier.traceparent };
   }
   const span = trace.getSpanContext(context.active());
   if (span && isSpanContextValid(span)) {

@@ -12,3 +12,4 @@ export type {
   TenantDocument,
 } from './schemas';
 export { ClaimStore, toClaim, toTenant } from './claim-store';
+export { labFromDocument, labToDocumentFields } from './lab-mapping';

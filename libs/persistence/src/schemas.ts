@@ -1,12 +1,18 @@
 // Mongoose schemas for the catalog, tenants, claims and API keys. Every "at most one" rule is a unique key on a
 // document that exists only while the rule applies (the local wire server ignores partial indexes).
 import { Schema } from 'mongoose';
-import { claimStates, tenantStates, type Claim, type Lab, type Tenant } from '@kubelabs/domain';
+import { claimStates, tenantStates, type Claim, type Lab, type PoolSettings, type Tenant } from '@kubelabs/domain';
 
 const nodeSize = { cpu: { type: Number, required: true }, memoryMiB: { type: Number, required: true } };
 const poolSettings = { minReady: { type: Number, required: true }, maxTotal: { type: Number, required: true } };
 
-export type LabDocument = Omit<Lab, 'id'> & { _id: string; createdAt: Date; updatedAt: Date };
+/** Stored shape of a lab: per-version pool overrides are an array, since map keys may not contain '.' (1.36). */
+export type LabDocument = Omit<Lab, 'id' | 'pool'> & {
+  _id: string;
+  pool: PoolSettings & { perVersion?: (PoolSettings & { kubernetesVersion: string })[] };
+  createdAt: Date;
+  updatedAt: Date;
+};
 export const labSchema = new Schema<LabDocument>(
   {
     _id: { type: String, required: true },
@@ -23,7 +29,7 @@ export const labSchema = new Schema<LabDocument>(
     image: { type: String, required: true },
     setup: { controlPlane: String, workers: String },
     session: { durationMinutes: { type: Number, required: true }, maxExtensionMinutes: { type: Number, required: true } },
-    pool: { ...poolSettings, perVersion: { type: Map, of: new Schema(poolSettings, { _id: false }) } },
+    pool: { ...poolSettings, perVersion: { type: [new Schema({ kubernetesVersion: String, ...poolSettings }, { _id: false })], default: undefined } },
   },
   { collection: 'labs', timestamps: true, versionKey: false },
 );

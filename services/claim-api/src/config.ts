@@ -1,5 +1,5 @@
 // The claim API's configuration: the platform's variables plus its own port, per-user limit and access details.
-import { IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
 import { EnvInteger, PlatformConfig } from '@kubelabs/config';
 
 export class ClaimApiConfig extends PlatformConfig {
@@ -20,12 +20,4 @@ export class ClaimApiConfig extends PlatformConfig {
   @IsOptional()
   @Matches(/^[A-Za-z0-9_-]{16,128}$/, { message: 'DEV_API_KEY must be 16-128 characters of A-Z a-z 0-9 _ -' })
   DEV_API_KEY?: string = undefined;
-
-  /** Host students SSH to; `{namespace}` is replaced by the tenant's namespace. */
-  @IsString()
-  SSH_HOST_TEMPLATE: string = 'ssh.{namespace}.svc.cluster.local';
-
-  @EnvInteger()
-  @IsInt({ message: 'SSH_PORT must be an integer port' })
-  SSH_PORT: number = 22;
 }

@@ -1,7 +1,7 @@
 // Where the local lanes keep their cached binaries and their per-run state. The cache lives outside the clone.
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { execFileSync } from 'node:child_process';
 
 export const laneVersions = {
@@ -11,10 +11,16 @@ export const laneVersions = {
   mongoJavaServer: process.env.MONGO_JAVA_SERVER_VERSION ?? '1.47.0',
 } as const;
 
-export const repoRoot = resolve(__dirname, '../../../..');
+// libs/testing/src/lanes is four levels below the root; compiled, it sits under dist/ one level deeper.
+const fourUp = resolve(__dirname, '../../../..');
+export const repoRoot = basename(fourUp) === 'dist' ? dirname(fourUp) : fourUp;
 
 export function cacheDir(): string {
   return process.env.KUBELABS_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'kubelabs');
+}
+
+function build(target: 'nats' | 'etcd' | 'kube' | 'mongo'): void {
+  execFileSync('bash', [join(repoRoot, 'scripts/lane/build-binaries.sh'), target], { stdio: ['ignore', 2, 2] });
 }
 
 /** Path of a cached lane binary, building it with scripts/lane/build-binaries.sh when it is missing. */
@@ -22,9 +28,20 @@ export function laneBinary(name: 'nats-server' | 'etcd' | 'kube-apiserver' | 'ku
   const version =
     name === 'nats-server' ? laneVersions.nats : name === 'etcd' ? laneVersions.etcd : laneVersions.kube;
   const path = join(cacheDir(), 'bin', `${name}-${version}`);
-  if (!existsSync(path)) {
-    const target = name === 'nats-server' ? 'nats' : name === 'etcd' ? 'etcd' : 'kube';
-    execFileSync('bash', [join(repoRoot, 'scripts/lane/build-binaries.sh'), target], { stdio: 'inherit' });
-  }
+  if (!existsSync(path)) build(name === 'nats-server' ? 'nats' : name === 'etcd' ? 'etcd' : 'kube');
   return path;
+}
+
+/** Java class path of the cached mongo-java-server lane (jars from Maven Central plus the compiled Main). */
+export function mongoJavaServerClassPath(): string {
+  const dir = join(cacheDir(), `mongo-java-server-${laneVersions.mongoJavaServer}`);
+  // The build script also notices an edited Main.java, so it runs every time; when cached it only compares a file.
+  build('mongo');
+  return `${join(dir, 'lib', '*')}:${join(dir, 'classes')}`;
+}
+
+/** KubeVirt's CustomResourceDefinitions (VirtualMachine, VirtualMachineInstance), kept in the repository. */
+export function kubevirtCrdFiles(): string[] {
+  const dir = join(repoRoot, 'libs/testing/src/lanes/kubevirt-crds');
+  return ['kubevirt-virtualmachine-crd.yaml', 'kubevirt-virtualmachineinstance-crd.yaml'].map((f) => join(dir, f));
 }

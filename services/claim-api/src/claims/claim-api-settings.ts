@@ -1,5 +1,6 @@
 // The settings the claim use cases need, derived once from the validated config.
 import { Injectable } from '@nestjs/common';
+import type { AccessSettings } from '@kubelabs/domain';
 import type { ClaimApiConfig } from '../config';
 
 @Injectable()
@@ -14,11 +15,7 @@ export class ClaimApiSettings {
     this.sshHostTemplate = config.SSH_HOST_TEMPLATE;
   }
 
-  sshHost(namespace: string): string {
-    return this.sshHostTemplate.replace('{namespace}', namespace);
-  }
-
-  get access(): { sshHostTemplate: string; sshPort: number } {
+  get access(): AccessSettings {
     return { sshHostTemplate: this.sshHostTemplate, sshPort: this.sshPort };
   }
 }

@@ -2,7 +2,7 @@
 // private key, which is returned once, in the response that created the claim, and stored nowhere.
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { ClaimDocument } from '@kubelabs/persistence';
-import { claimStates, type ClaimState } from '@kubelabs/domain';
+import { claimStates, renderAccess, type AccessSettings, type ClaimState } from '@kubelabs/domain';
 
 export class SshAccess {
   @ApiProperty({ example: 'ssh.kubelabs-t-abc.svc.cluster.local' }) host!: string;
@@ -35,10 +35,6 @@ export class ClaimView {
   @ApiPropertyOptional({ type: ClaimAccess }) access?: ClaimAccess;
 }
 
-export interface AccessSettings {
-  sshHostTemplate: string;
-  sshPort: number;
-}
 
 export function toClaimView(doc: ClaimDocument, access: AccessSettings, extra: { namespace?: string; sshPrivateKey?: string; queuePosition?: number } = {}): ClaimView {
   const view: ClaimView = {
@@ -53,11 +49,7 @@ export function toClaimView(doc: ClaimDocument, access: AccessSettings, extra: {
   if (doc.expiresAt) view.expiresAt = doc.expiresAt.toISOString();
   if (extra.queuePosition !== undefined) view.queuePosition = extra.queuePosition;
   if (doc.state === 'active' && extra.namespace) {
-    view.access = {
-      ssh: { host: access.sshHostTemplate.replace('{namespace}', extra.namespace), port: access.sshPort, user: 'student' },
-      kubeconfig: { path: `/v1/claims/${doc._id}/kubeconfig` },
-      ...(extra.sshPrivateKey ? { sshPrivateKey: extra.sshPrivateKey } : {}),
-    };
+    view.access = { ...renderAccess(extra.namespace, doc._id, access), ...(extra.sshPrivateKey ? { sshPrivateKey: extra.sshPrivateKey } : {}) };
   }
   return view;
 }

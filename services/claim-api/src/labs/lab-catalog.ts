@@ -1,15 +1,9 @@
 // Reads labs for the claim path, with a short cache so a claim costs no catalog round trip.
 import { Injectable } from '@nestjs/common';
 import { DomainError, type Lab } from '@kubelabs/domain';
-import { Persistence, type LabDocument } from '@kubelabs/persistence';
+import { labFromDocument, Persistence, type LabDocument } from '@kubelabs/persistence';
 
 const cacheTtlMs = 2_000;
-
-export function toLab(doc: LabDocument): Lab {
-  const { _id, createdAt: _c, updatedAt: _u, ...rest } = doc as LabDocument & Record<string, unknown>;
-  const perVersion = rest.pool.perVersion instanceof Map ? Object.fromEntries(rest.pool.perVersion) : rest.pool.perVersion;
-  return { id: _id, ...rest, pool: { ...rest.pool, ...(perVersion ? { perVersion } : {}) } } as Lab;
-}
 
 @Injectable()
 export class LabCatalog {
@@ -19,14 +13,14 @@ export class LabCatalog {
 
   async list(): Promise<Lab[]> {
     const docs = await this.db.labs.find().sort({ _id: 1 }).lean().exec();
-    return docs.map((doc) => toLab(doc as LabDocument));
+    return docs.map((doc) => labFromDocument(doc as LabDocument));
   }
 
   async find(id: string): Promise<Lab | null> {
     const cached = this.cache.get(id);
     if (cached && cached.until > Date.now()) return cached.lab;
     const doc = await this.db.labs.findById(id).lean().exec();
-    const lab = doc ? toLab(doc as LabDocument) : null;
+    const lab = doc ? labFromDocument(doc as LabDocument) : null;
     if (this.cache.size > 1000) this.cache.clear();
     this.cache.set(id, { lab, until: Date.now() + cacheTtlMs });
     return lab;

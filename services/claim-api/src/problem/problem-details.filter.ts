@@ -3,6 +3,7 @@
 // no internals (the cause is logged, not returned).
 import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
 import { STATUS_CODES } from 'node:http';
+import { throwError, type Observable } from 'rxjs';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError } from '@kubelabs/domain';
 import { problemContentType, problemTypeBase, statusOfCode, type ProblemDetails } from './problem-details';
@@ -11,8 +12,9 @@ import { problemContentType, problemTypeBase, statusOfCode, type ProblemDetails 
 export class ProblemDetailsFilter implements ExceptionFilter {
   private readonly logger = new Logger('ProblemDetails');
 
-  catch(error: unknown, host: ArgumentsHost): void {
-    if (host.getType() !== 'http') throw error;
+  catch(error: unknown, host: ArgumentsHost): void | Observable<never> {
+    // NATS commands and events: hand the error to the transport unchanged (it replies or dead-letters with it).
+    if (host.getType() !== 'http') return throwError(() => error);
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();

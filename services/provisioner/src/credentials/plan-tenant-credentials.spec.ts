@@ -1,3 +1,4 @@
+// Tests for the platform-owned tenant PKI: chain of trust, kubeadm pin, token format, kubeconfig, Secret round trip.
 import { createHash, createPrivateKey, createPublicKey, sign, verify, X509Certificate } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { isDomainError } from '@kubelabs/domain';
@@ -31,7 +32,7 @@ describe('planTenantCredentials', () => {
     expect(admin.ca).toBe(false);
     expect(admin.checkIssued(ca)).toBe(true);
     expect(admin.verify(ca.publicKey)).toBe(true);
-    expect(admin.subject.split('\n').sort()).toEqual(['CN=kubernetes-admin', 'O=system:masters']);
+    expect(admin.subject.split('\n').toSorted()).toEqual(['CN=kubernetes-admin', 'O=system:masters']);
     expect(admin.keyUsage).toEqual(['1.3.6.1.5.5.7.3.2']);
   });
 
@@ -101,7 +102,7 @@ describe('planTenantCredentials', () => {
     expect(extra).toBeUndefined();
     const bytes = Buffer.from(blob!, 'base64');
     const fields: Buffer[] = [];
-    for (let offset = 0; offset < bytes.length; ) {
+    for (let offset = 0; offset < bytes.length;) {
       const length = bytes.readUInt32BE(offset);
       fields.push(bytes.subarray(offset + 4, offset + 4 + length));
       offset += 4 + length;
@@ -110,11 +111,7 @@ describe('planTenantCredentials', () => {
     expect(fields[0]!.toString()).toBe('ecdsa-sha2-nistp256');
     expect(fields[1]!.toString()).toBe('nistp256');
     const jwk = createPublicKey(sshHostKey!.privateKeyPem).export({ format: 'jwk' });
-    const point = Buffer.concat([
-      Buffer.from([4]),
-      Buffer.from(jwk.x!, 'base64url'),
-      Buffer.from(jwk.y!, 'base64url'),
-    ]);
+    const point = Buffer.concat([Buffer.from([4]), Buffer.from(jwk.x!, 'base64url'), Buffer.from(jwk.y!, 'base64url')]);
     expect(fields[2]!.equals(point)).toBe(true);
     expect(sshHostKey!.privateKeyPem).toMatch(/^-----BEGIN EC PRIVATE KEY-----\n/);
   });
@@ -185,7 +182,10 @@ describe('tenant-pki data', () => {
 
   it.each([
     { name: 'a missing CA key', change: (data: Record<string, string>) => delete data['ca.key'] },
-    { name: 'no data at all', change: (data: Record<string, string>) => Object.keys(data).forEach((k) => delete data[k]) },
+    {
+      name: 'no data at all',
+      change: (data: Record<string, string>) => Object.keys(data).forEach((k) => delete data[k]),
+    },
     {
       name: 'a malformed token',
       change: (data: Record<string, string>) => (data['bootstrap-token'] = Buffer.from('abc.def').toString('base64')),
@@ -206,4 +206,3 @@ describe('tenant-pki data', () => {
     expect(isDomainError(caught, 'input.invalid')).toBe(true);
   });
 });
-

@@ -127,8 +127,8 @@ async function planSshHostKey(): Promise<SshHostKey> {
   return { privateKeyPem: toSec1Pem(keys.privateKey), publicKey: encodeOpenSshEcdsaPublicKey(rawPublicKey) };
 }
 
-async function generateEcdsaKeys(): Promise<CryptoKeyPair> {
-  return (await webcrypto.subtle.generateKey(ecdsa, true, ['sign', 'verify'])) as CryptoKeyPair;
+async function generateEcdsaKeys(): Promise<webcrypto.CryptoKeyPair> {
+  return (await webcrypto.subtle.generateKey(ecdsa, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
 }
 
 function toSec1Pem(privateKey: CryptoKey): string {

@@ -29,7 +29,10 @@ export const managedByValue = 'kubelabs';
 
 export type TenantRef = Pick<Tenant, 'id' | 'labId' | 'kubernetesVersion'>;
 
-export function ownershipLabels(tenant: TenantRef, lab: Pick<Lab, 'id'> = { id: tenant.labId }): Record<string, string> {
+export function ownershipLabels(
+  tenant: TenantRef,
+  lab: Pick<Lab, 'id'> = { id: tenant.labId },
+): Record<string, string> {
   return {
     [labelKeys.managedBy]: managedByValue,
     [labelKeys.tenant]: tenant.id,

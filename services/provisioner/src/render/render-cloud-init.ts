@@ -6,7 +6,7 @@ import { stringify } from 'yaml';
 import type { TenantCredentials } from '../credentials';
 import type { TenantRef } from './kubernetes-object';
 import type { ResolvedRenderOptions } from './render-options';
-import { kubeApiHost, kubeApiPort, kubeApiServiceNames, type NodeRole } from './tenant-names';
+import { kubeApiHost, kubeApiPort, kubeApiServiceNames } from './tenant-names';
 
 /** Files on each node that report how its bootstrap went; the provisioner observes the control plane's. */
 export const bootstrapMarkers = {
@@ -99,11 +99,19 @@ export function renderControlPlaneUserData(input: CloudInitInput): string {
     ...(credentials.sshHostKey
       ? {
           ssh_deletekeys: true,
-          ssh_keys: { ecdsa_private: credentials.sshHostKey.privateKeyPem, ecdsa_public: credentials.sshHostKey.publicKey },
+          ssh_keys: {
+            ecdsa_private: credentials.sshHostKey.privateKeyPem,
+            ecdsa_public: credentials.sshHostKey.publicKey,
+          },
         }
       : {}),
     write_files: [
-      { path: '/etc/kubernetes/pki/ca.crt', owner: 'root:root', permissions: '0644', content: credentials.caCertificatePem },
+      {
+        path: '/etc/kubernetes/pki/ca.crt',
+        owner: 'root:root',
+        permissions: '0644',
+        content: credentials.caCertificatePem,
+      },
       { path: '/etc/kubernetes/pki/ca.key', owner: 'root:root', permissions: '0600', content: credentials.caKeyPem },
       { path: kubeadmConfigPath, owner: 'root:root', permissions: '0600', content: renderKubeadmConfig(input) },
       { path: bootstrapScriptPath, owner: 'root:root', permissions: '0700', content: script },

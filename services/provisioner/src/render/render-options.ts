@@ -64,14 +64,19 @@ export function resolveRenderOptions(options: RenderTenantOptions = {}): Resolve
     cniManifestPath: options.cniManifestPath ?? '/etc/kubelabs/cni.yaml',
     imagePullPolicy: options.imagePullPolicy ?? 'IfNotPresent',
   };
-  const invalid = (what: string, value: unknown): never => {
-    throw new DomainError('input.invalid', `render option ${what} is invalid`, { option: what, value });
-  };
   if (!dnsSubdomain.test(resolved.hostClusterDomain)) invalid('hostClusterDomain', resolved.hostClusterDomain);
-  if (!dnsSubdomain.test(resolved.tenantNetworking.dnsDomain)) invalid('tenantNetworking.dnsDomain', resolved.tenantNetworking.dnsDomain);
-  if (!cidr.test(resolved.tenantNetworking.podSubnet)) invalid('tenantNetworking.podSubnet', resolved.tenantNetworking.podSubnet);
-  if (!cidr.test(resolved.tenantNetworking.serviceSubnet)) invalid('tenantNetworking.serviceSubnet', resolved.tenantNetworking.serviceSubnet);
-  for (const name of resolved.apiServerExtraSans) if (name.length > 253 || !san.test(name)) invalid('apiServerExtraSans', name);
+  if (!dnsSubdomain.test(resolved.tenantNetworking.dnsDomain))
+    invalid('tenantNetworking.dnsDomain', resolved.tenantNetworking.dnsDomain);
+  if (!cidr.test(resolved.tenantNetworking.podSubnet))
+    invalid('tenantNetworking.podSubnet', resolved.tenantNetworking.podSubnet);
+  if (!cidr.test(resolved.tenantNetworking.serviceSubnet))
+    invalid('tenantNetworking.serviceSubnet', resolved.tenantNetworking.serviceSubnet);
+  for (const name of resolved.apiServerExtraSans)
+    if (name.length > 253 || !san.test(name)) invalid('apiServerExtraSans', name);
   if (!absolutePath.test(resolved.cniManifestPath)) invalid('cniManifestPath', resolved.cniManifestPath);
   return resolved;
+}
+
+function invalid(option: string, value: unknown): never {
+  throw new DomainError('input.invalid', `render option ${option} is invalid`, { option, value });
 }

@@ -3,7 +3,7 @@
 import { Injectable } from '@nestjs/common';
 import { createHash, randomBytes } from 'node:crypto';
 import { utils as sshUtils } from 'ssh2';
-import { DomainError, poolKey, tenantNamespace } from '@kubelabs/domain';
+import { DomainError, poolKey, renderAccess, tenantNamespace } from '@kubelabs/domain';
 import { ClaimStore, isDuplicateKeyError, Persistence, type ClaimDocument } from '@kubelabs/persistence';
 import type { Caller } from '../../auth/api-keys';
 import { EventBus } from '../../event-bus';
@@ -36,7 +36,12 @@ export class CreateClaim {
     this.store = new ClaimStore(db);
   }
 
-  async execute(request: CreateClaimRequest, caller: Caller, idempotencyKey?: string): Promise<CreateClaimResult> {
+  async execute(
+    request: CreateClaimRequest,
+    caller: Caller,
+    idempotencyKey?: string,
+    { generateSshKey = true }: { generateSshKey?: boolean } = {},
+  ): Promise<CreateClaimResult> {
     const { lab, kubernetesVersion } = await this.labs.resolveVersion(request.labId, request.kubernetesVersion);
     const now = new Date();
     const claimId = newClaimId();
@@ -48,7 +53,7 @@ export class CreateClaim {
 
     let sshPublicKey = request.sshPublicKey;
     let sshPrivateKey: string | undefined;
-    if (!sshPublicKey) {
+    if (!sshPublicKey && generateSshKey) {
       const pair = sshUtils.generateKeyPairSync('ed25519', { comment: `kubelabs ${claimId}` });
       sshPublicKey = pair.public;
       sshPrivateKey = pair.private;
@@ -106,10 +111,7 @@ export class CreateClaim {
           userId: request.userId,
           claimedAt: now.toISOString(),
           expiresAt: claim.expiresAt!.toISOString(),
-          access: {
-            ssh: { host: this.settings.sshHost(tenant.namespace), port: this.settings.sshPort, user: 'student' },
-            kubeconfig: { path: `/v1/claims/${claimId}/kubeconfig` },
-          },
+          access: renderAccess(tenant.namespace, claimId, this.settings.access),
         },
         tenant._id,
       );

@@ -1,0 +1,58 @@
+// Publishing events: envelope, JetStream de-duplication by event id, and refusing invalid payloads at the source.
+import { afterEach, describe, expect, inject, it } from 'vitest';
+import { jetstream } from '@nats-io/jetstream';
+import { EventPublisher, MessagingError, createEnvelope, declareStreams } from '@kubelabs/messaging';
+import { ownTopology, type OwnTopology } from './testing/own-topology';
+
+const natsUrl = inject('lanes').natsUrl;
+let topo: OwnTopology;
+afterEach(async () => topo.dispose());
+
+describe('EventPublisher', () => {
+  it('de-duplicates a re-published event id within the duplicate window', async () => {
+    topo = await ownTopology(natsUrl);
+    await declareStreams(topo.jsm, topo.streams, topo.subjectPrefix);
+    const publisher = new EventPublisher(jetstream(topo.nc), {
+      source: '/kubelabs/pool-manager',
+      subjectPrefix: topo.subjectPrefix,
+    });
+    const envelope = createEnvelope(
+      'pool.scaled',
+      { poolId: 'cka-1.36', ready: 3 },
+      { source: '/kubelabs/pool-manager', subject: 'cka-1.36' },
+    );
+
+    const first = await publisher.publishEnvelope(envelope);
+    const again = await publisher.publishEnvelope(envelope);
+    const other = await publisher.publish('pool.scaled', { poolId: 'cka-1.36', ready: 4 }, { subject: 'cka-1.36' });
+
+    expect(first).toMatchObject({ duplicate: false, seq: 1, id: envelope.id });
+    expect(again).toMatchObject({ duplicate: true, seq: 1, id: envelope.id });
+    expect(other).toMatchObject({ duplicate: false, seq: 2 });
+    expect((await topo.jsm.streams.info(topo.eventsStream)).state.messages).toBe(2);
+    const stored = await topo.jsm.streams.getMessage(topo.eventsStream, { seq: 1 });
+    expect(stored?.json()).toEqual(envelope);
+    expect(stored?.header.get('Nats-Msg-Id')).toBe(envelope.id);
+    expect(stored?.header.get('traceparent')).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+  });
+
+  it('refuses to publish a payload its validator rejects, and publishes nothing', async () => {
+    topo = await ownTopology(natsUrl);
+    await declareStreams(topo.jsm, topo.streams, topo.subjectPrefix);
+    const publisher = new EventPublisher(jetstream(topo.nc), {
+      source: '/kubelabs/claim-api',
+      subjectPrefix: topo.subjectPrefix,
+      validator: (type, data) =>
+        type === 'claim.created' && typeof (data as { claimId?: unknown }).claimId !== 'string'
+          ? 'claimId must be a string'
+          : null,
+    });
+
+    const error = await publisher.publish('claim.created', { claimId: 42 }).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(MessagingError);
+    expect(error).toMatchObject({ code: 'messaging.invalid_event' });
+    expect((error as Error).message).toContain('claimId must be a string');
+    expect((await topo.jsm.streams.info(topo.eventsStream)).state.messages).toBe(0);
+  });
+});
