@@ -20,7 +20,18 @@ export type TenantLookup = (namespace: string) => VirtualMachine[] | undefined;
 const tenantPath = /^\/tenants\/([^/]+)(\/.*)?$/;
 
 function status(code: number, reason: string, message: string): TenantApiAnswer {
-  return { status: code, body: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: `[simulator] ${message}`, reason, code } };
+  return {
+    status: code,
+    body: {
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      message: `[simulator] ${message}`,
+      reason,
+      code,
+    },
+  };
 }
 
 function isRunning(vm: VirtualMachine): boolean {
@@ -35,7 +46,10 @@ function controlPlaneRunning(vms: VirtualMachine[]): boolean {
 }
 
 /** `1.36`, `v1.36` or `v1.36.2` from the VMs' label; the default otherwise. */
-export function tenantKubernetesVersion(vms: VirtualMachine[], fallback: string): { major: string; minor: string; gitVersion: string } {
+export function tenantKubernetesVersion(
+  vms: VirtualMachine[],
+  fallback: string,
+): { major: string; minor: string; gitVersion: string } {
   const label = vms.map((vm) => vm.metadata.labels?.[labelKeys.kubernetesVersion]).find((value) => value !== undefined);
   const match = /^v?(\d+)\.(\d+)(?:\.(\d+))?$/.exec(label ?? '') ?? /^v?(\d+)\.(\d+)(?:\.(\d+))?$/.exec(fallback);
   if (!match) return { major: '1', minor: '36', gitVersion: 'v1.36.0' };
@@ -56,24 +70,42 @@ export function renderVersion(vms: VirtualMachine[], options: TenantApiOptions):
   };
 }
 
+/** kubeadm registers the guest's hostname as the Node name. */
+function nodeName(vm: VirtualMachine): string {
+  return vm.spec?.template?.spec?.hostname ?? vm.metadata.name;
+}
+
 function renderNode(vm: VirtualMachine, kubeletVersion: string): Record<string, unknown> {
-  const name = vm.spec?.template?.spec?.hostname ?? vm.metadata.name;
+  const name = nodeName(vm);
   const ready = vm.status?.conditions?.find((c) => c.type === 'Ready');
   const since = ready?.lastTransitionTime ?? '1970-01-01T00:00:00Z';
-  const roleLabel: Record<string, string> = nodeRoleOf(vm) === 'control-plane' ? { 'node-role.kubernetes.io/control-plane': '' } : {};
+  const roleLabel: Record<string, string> =
+    nodeRoleOf(vm) === 'control-plane' ? { 'node-role.kubernetes.io/control-plane': '' } : {};
   return {
     apiVersion: 'v1',
     kind: 'Node',
     metadata: {
       name,
       creationTimestamp: since,
-      labels: { 'kubernetes.io/hostname': name, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64', ...roleLabel },
+      labels: {
+        'kubernetes.io/hostname': name,
+        'kubernetes.io/os': 'linux',
+        'kubernetes.io/arch': 'amd64',
+        ...roleLabel,
+      },
       annotations: { 'simulator.kubelabs.io/virtual-machine': vm.metadata.name },
     },
     spec: {},
     status: {
       conditions: [
-        { type: 'Ready', status: 'True', reason: 'KubeletReady', message: '[simulator] kubelet is posting ready status', lastHeartbeatTime: since, lastTransitionTime: since },
+        {
+          type: 'Ready',
+          status: 'True',
+          reason: 'KubeletReady',
+          message: '[simulator] kubelet is posting ready status',
+          lastHeartbeatTime: since,
+          lastTransitionTime: since,
+        },
       ],
       addresses: [
         { type: 'InternalIP', address: simulatedIp(vmKey(vm)) },
@@ -104,21 +136,28 @@ export function renderNodeList(vms: VirtualMachine[], options: TenantApiOptions)
     metadata: { resourceVersion: '' },
     items: vms
       .filter(isRunning)
-      .map((vm) => renderNode(vm, gitVersion))
-      .sort((a, b) => String((a.metadata as { name: string }).name).localeCompare(String((b.metadata as { name: string }).name))),
+      .toSorted((a, b) => nodeName(a).localeCompare(nodeName(b)))
+      .map((vm) => renderNode(vm, gitVersion)),
   };
 }
 
-export function answerTenantApi(method: string, url: string, lookup: TenantLookup, options: TenantApiOptions): TenantApiAnswer {
+export function answerTenantApi(
+  method: string,
+  url: string,
+  lookup: TenantLookup,
+  options: TenantApiOptions,
+): TenantApiAnswer {
   const path = new URL(url, 'http://simulator').pathname;
   if (path === '/healthz') return { status: 200, body: 'ok' };
   const match = tenantPath.exec(path);
   if (!match) return status(404, 'NotFound', `no route for ${path}`);
-  if (method !== 'GET') return status(405, 'MethodNotAllowed', `the simulated tenant API only answers GET, not ${method}`);
+  if (method !== 'GET')
+    return status(405, 'MethodNotAllowed', `the simulated tenant API only answers GET, not ${method}`);
   const namespace = decodeURIComponent(match[1] ?? '');
   const vms = lookup(namespace);
   if (!vms) return status(404, 'NotFound', `no tenant VirtualMachines in namespace ${namespace}`);
-  if (!controlPlaneRunning(vms)) return status(503, 'ServiceUnavailable', `the control plane of ${namespace} is not running`);
+  if (!controlPlaneRunning(vms))
+    return status(503, 'ServiceUnavailable', `the control plane of ${namespace} is not running`);
   switch (match[2] ?? '/') {
     case '/version':
       return { status: 200, body: renderVersion(vms, options) };

@@ -66,15 +66,29 @@ async function tenant(options: Partial<KubeVirtSimulatorOptions> = {}) {
     });
   };
   const getVm = async (name: string): Promise<VirtualMachine> =>
-    (await custom.getNamespacedCustomObject({ ...group, namespace, plural: 'virtualmachines', name })) as VirtualMachine;
+    (await custom.getNamespacedCustomObject({
+      ...group,
+      namespace,
+      plural: 'virtualmachines',
+      name,
+    })) as VirtualMachine;
   const listVmis = async (): Promise<VirtualMachineInstance[]> =>
-    ((await custom.listNamespacedCustomObject({ ...group, namespace, plural: 'virtualmachineinstances' })) as { items: VirtualMachineInstance[] }).items;
-  const tenantApi = (path: string) => fetch(`${simulator.tenantApiUrlTemplate.replace('{namespace}', namespace)}${path}`);
+    (
+      (await custom.listNamespacedCustomObject({ ...group, namespace, plural: 'virtualmachineinstances' })) as {
+        items: VirtualMachineInstance[];
+      }
+    ).items;
+  const tenantApi = (path: string) =>
+    fetch(`${simulator.tenantApiUrlTemplate.replace('{namespace}', namespace)}${path}`);
   const waitForStatus = (name: string, printableStatus: string) =>
-    waitFor(`${namespace}/${name} to be ${printableStatus}`, async () => (await getVm(name)).status?.printableStatus === printableStatus, {
-      timeoutMs: 20_000,
-      intervalMs: 50,
-    });
+    waitFor(
+      `${namespace}/${name} to be ${printableStatus}`,
+      async () => (await getVm(name)).status?.printableStatus === printableStatus,
+      {
+        timeoutMs: 20_000,
+        intervalMs: 50,
+      },
+    );
   return { id, namespace, simulator, logs, createVm, getVm, listVmis, tenantApi, waitForStatus };
 }
 
@@ -98,10 +112,14 @@ describe('KubeVirtSimulator', () => {
     );
     expect(t.logs).toContain(`[simulator] VirtualMachine ${t.namespace}/${t.id}-cp is Starting (GuestNotRunning)`);
     expect(t.logs).toContain(`[simulator] VirtualMachine ${t.namespace}/${t.id}-cp is Running`);
-    await waitFor('a Running VMI per VM', async () => (await t.listVmis()).filter((vmi) => vmi.status?.phase === 'Running').length === 2, {
-      timeoutMs: 10_000,
-      intervalMs: 50,
-    });
+    await waitFor(
+      'a Running VMI per VM',
+      async () => (await t.listVmis()).filter((vmi) => vmi.status?.phase === 'Running').length === 2,
+      {
+        timeoutMs: 10_000,
+        intervalMs: 50,
+      },
+    );
   });
 
   it('fails every VM with GuestBootFailed when failRatio is 1, and their tenant API stays down', async () => {
@@ -114,7 +132,12 @@ describe('KubeVirtSimulator', () => {
     const vm = await t.getVm(`${t.id}-w1`);
     expect(vm.status).toMatchObject({ created: true, ready: false });
     expect(vm.status?.conditions).toEqual([
-      expect.objectContaining({ type: 'Ready', status: 'False', reason: 'GuestBootFailed', message: expect.stringMatching(/^\[simulator\] /) }),
+      expect.objectContaining({
+        type: 'Ready',
+        status: 'False',
+        reason: 'GuestBootFailed',
+        message: expect.stringMatching(/^\[simulator\] /),
+      }),
     ]);
     expect((await t.tenantApi('/api/v1/nodes')).status).toBe(503);
     expect(await t.listVmis()).toEqual([]);
@@ -127,20 +150,30 @@ describe('KubeVirtSimulator', () => {
     await t.waitForStatus(`${t.id}-cp`, 'Running');
     await t.waitForStatus(`${t.id}-w1`, 'Running');
 
-    let nodes: { items: Array<{ metadata: { name: string }; status: { conditions: Array<{ type: string; status: string }> } }> } = { items: [] };
-    await waitFor('two nodes on the tenant API', async () => {
-      const response = await t.tenantApi('/api/v1/nodes');
-      if (response.status !== 200) return false;
-      nodes = (await response.json()) as typeof nodes;
-      return nodes.items.length === 2;
-    }, { timeoutMs: 10_000, intervalMs: 50 });
+    let nodes: {
+      items: Array<{ metadata: { name: string }; status: { conditions: Array<{ type: string; status: string }> } }>;
+    } = { items: [] };
+    await waitFor(
+      'two nodes on the tenant API',
+      async () => {
+        const response = await t.tenantApi('/api/v1/nodes');
+        if (response.status !== 200) return false;
+        nodes = (await response.json()) as typeof nodes;
+        return nodes.items.length === 2;
+      },
+      { timeoutMs: 10_000, intervalMs: 50 },
+    );
     expect(nodes.items.map((node) => node.metadata.name)).toEqual(['controlplane', 'node01']);
-    expect(nodes.items.every((node) => node.status.conditions.some((c) => c.type === 'Ready' && c.status === 'True'))).toBe(true);
+    expect(
+      nodes.items.every((node) => node.status.conditions.some((c) => c.type === 'Ready' && c.status === 'True')),
+    ).toBe(true);
 
     const version = await t.tenantApi('/version');
     expect(version.status).toBe(200);
     expect(await version.json()).toMatchObject({ major: '1', minor: '35', gitVersion: 'v1.35.0' });
-    expect((await fetch(t.simulator.tenantApiUrlTemplate.replace('{namespace}', 'kubelabs-unknown') + '/version')).status).toBe(404);
+    expect(
+      (await fetch(t.simulator.tenantApiUrlTemplate.replace('{namespace}', 'kubelabs-unknown') + '/version')).status,
+    ).toBe(404);
   });
 
   it('stops a Running VM whose runStrategy becomes Halted and removes its VMI', async () => {
@@ -154,14 +187,20 @@ describe('KubeVirtSimulator', () => {
     );
     await t.waitForStatus(name, 'Stopped');
     expect((await t.getVm(name)).status).toMatchObject({ ready: false, created: false });
-    await waitFor('the VMI to be gone', async () => (await t.listVmis()).length === 0, { timeoutMs: 10_000, intervalMs: 50 });
+    await waitFor('the VMI to be gone', async () => (await t.listVmis()).length === 0, {
+      timeoutMs: 10_000,
+      intervalMs: 50,
+    });
   });
 
   it('forgets the VMs of a tenant namespace once it is deleted', async () => {
     const t = await tenant({ bootMs: 0 });
     await t.createVm(`${t.id}-cp`, 'control-plane', 'controlplane');
     await t.waitForStatus(`${t.id}-cp`, 'Running');
-    await waitFor('the tenant API to answer', async () => (await t.tenantApi('/version')).status === 200, { timeoutMs: 10_000, intervalMs: 50 });
+    await waitFor('the tenant API to answer', async () => (await t.tenantApi('/version')).status === 200, {
+      timeoutMs: 10_000,
+      intervalMs: 50,
+    });
     expect(t.simulator.knownVirtualMachines()).toEqual([`${t.namespace}/${t.id}-cp`]);
 
     await core.deleteNamespace({ name: t.namespace });

@@ -35,6 +35,8 @@ export interface KubeVirtSimulatorOptions {
   defaultKubernetesVersion?: string;
   /** Also keep a VirtualMachineInstance (phase Running, guest IP) for each Running VM. Default true. */
   mirrorInstances?: boolean;
+  /** How long start() waits for an API server that answers 429 or 5xx (still starting). Default 10000. */
+  startTimeoutMs?: number;
   /** Where log lines go; each starts with `[simulator]`. Default: stderr. */
   log?: (line: string) => void;
 }
@@ -57,7 +59,8 @@ function describe(error: unknown): string {
         // keep the raw text
       }
     }
-    const message = typeof body === 'object' && body !== null && 'message' in body ? String(body.message) : String(body ?? '');
+    const message =
+      typeof body === 'object' && body !== null && 'message' in body ? String(body.message) : String(body ?? '');
     return `HTTP ${code} ${message}`.trim();
   }
   if (error instanceof Error) {
@@ -71,6 +74,7 @@ export class KubeVirtSimulator {
   private readonly api: CustomObjectsApi;
   private readonly boot: BootOptions;
   private readonly pollMs: number;
+  private readonly startTimeoutMs: number;
   private readonly port: number;
   private readonly selector: string;
   private readonly defaultKubernetesVersion: string;
@@ -91,10 +95,14 @@ export class KubeVirtSimulator {
     const failRatio = options.failRatio ?? 0;
     this.pollMs = options.pollMs ?? 250;
     this.port = options.port ?? 0;
+    this.startTimeoutMs = options.startTimeoutMs ?? 10_000;
     if (!Number.isFinite(bootMs) || bootMs < 0) throw new RangeError(`[simulator] bootMs must be >= 0 (got ${bootMs})`);
-    if (!(failRatio >= 0 && failRatio <= 1)) throw new RangeError(`[simulator] failRatio must be within 0..1 (got ${failRatio})`);
-    if (!Number.isFinite(this.pollMs) || this.pollMs < 10) throw new RangeError(`[simulator] pollMs must be >= 10 (got ${this.pollMs})`);
-    if (!Number.isInteger(this.port) || this.port < 0 || this.port > 65535) throw new RangeError(`[simulator] port must be 0..65535 (got ${this.port})`);
+    if (!(failRatio >= 0 && failRatio <= 1))
+      throw new RangeError(`[simulator] failRatio must be within 0..1 (got ${failRatio})`);
+    if (!Number.isFinite(this.pollMs) || this.pollMs < 10)
+      throw new RangeError(`[simulator] pollMs must be >= 10 (got ${this.pollMs})`);
+    if (!Number.isInteger(this.port) || this.port < 0 || this.port > 65535)
+      throw new RangeError(`[simulator] port must be 0..65535 (got ${this.port})`);
     this.boot = { bootMs, failRatio, seed: String(options.seed ?? 'kubelabs') };
     const managed = `${labelKeys.managedBy}=${managedByValue}`;
     this.selector = options.labelSelector ? `${managed},${options.labelSelector}` : managed;
@@ -114,16 +122,34 @@ export class KubeVirtSimulator {
       this.server = await startTenantApiServer(this.port, (namespace) => this.vmsByNamespace.get(namespace), {
         defaultKubernetesVersion: this.defaultKubernetesVersion,
       });
-      await this.reconcileAll({ mustList: true });
+      this.log(
+        `[simulator] playing KubeVirt for VMs matching ${this.selector} (bootMs ${this.boot.bootMs}, failRatio ${this.boot.failRatio}, ` +
+          `seed ${this.boot.seed}); tenant API at ${this.server.urlTemplate}`,
+      );
+      await this.firstPass();
     } catch (error) {
       await this.stop();
       throw error;
     }
-    this.log(
-      `[simulator] playing KubeVirt for VMs matching ${this.selector} (bootMs ${this.boot.bootMs}, failRatio ${this.boot.failRatio}, ` +
-        `seed ${this.boot.seed}); tenant API at ${this.server?.urlTemplate}`,
-    );
     this.schedule();
+  }
+
+  /** The first pass must list: an API server still warming up (429, 5xx) gets until startTimeoutMs, anything else fails. */
+  private async firstPass(): Promise<void> {
+    const deadline = Date.now() + this.startTimeoutMs;
+    for (;;) {
+      try {
+        await this.listVirtualMachines();
+        break;
+      } catch (error) {
+        const code = statusCodeOf(error);
+        const warmingUp = code === 429 || (code !== undefined && code >= 500);
+        if (!warmingUp || Date.now() >= deadline)
+          throw new Error(`[simulator] cannot list VirtualMachines: ${describe(error)}`, { cause: error });
+        await new Promise((resolve) => setTimeout(resolve, Math.min(this.pollMs, 500)));
+      }
+    }
+    await this.reconcileAll();
   }
 
   /** Stops the loop after the pass in flight and closes the tenant API server. Safe to call twice. */
@@ -143,25 +169,26 @@ export class KubeVirtSimulator {
 
   /** `namespace/name` of every VM the last pass saw: what the simulator currently knows about. */
   knownVirtualMachines(): string[] {
-    return [...this.vmsByNamespace.values()].flat().map(vmKey).sort();
+    return [...this.vmsByNamespace.values()].flat().map(vmKey).toSorted();
   }
 
   private schedule(): void {
     if (!this.running) return;
     this.timer = setTimeout(() => {
-      this.pass = this.reconcileAll({ mustList: false }).finally(() => this.schedule());
+      this.pass = this.reconcileAll()
+        .catch((error: unknown) => this.report('pass', 'pass failed', error))
+        .finally(() => this.schedule());
     }, this.pollMs);
   }
 
-  /** One bounded pass: list, plan and write each VM's status, mirror VMIs, forget what is gone. Never throws late. */
-  private async reconcileAll({ mustList }: { mustList: boolean }): Promise<void> {
+  /** One bounded pass: list, plan and write each VM's status, mirror VMIs, forget what is gone. */
+  private async reconcileAll(): Promise<void> {
     const now = new Date();
     let vms: VirtualMachine[];
     try {
       vms = await this.listVirtualMachines();
       this.reportedErrors.delete('list');
     } catch (error) {
-      if (mustList) throw new Error(`[simulator] cannot list VirtualMachines: ${describe(error)}`);
       this.report('list', 'cannot list VirtualMachines', error);
       return;
     }
@@ -170,12 +197,20 @@ export class KubeVirtSimulator {
     for (const vm of vms) {
       const id = `vm:${vm.metadata.uid ?? vmKey(vm)}`;
       seen.add(id);
-      observed.push(vm.metadata.deletionTimestamp ? vm : await this.reconcileVirtualMachine(vm, id, now));
+      try {
+        observed.push(vm.metadata.deletionTimestamp ? vm : await this.reconcileVirtualMachine(vm, id, now));
+      } catch (error) {
+        // One odd VM must not stop the others: report it and move on.
+        this.report(id, `cannot reconcile VirtualMachine ${vmKey(vm)}`, error);
+        observed.push(vm);
+      }
     }
     for (const id of this.bootStartedAt.keys()) if (!seen.has(id)) this.bootStartedAt.delete(id);
-    for (const id of this.reportedErrors.keys()) if (id.startsWith('vm:') && !seen.has(id)) this.reportedErrors.delete(id);
+    for (const id of this.reportedErrors.keys())
+      if (id.startsWith('vm:') && !seen.has(id)) this.reportedErrors.delete(id);
     const byNamespace = new Map<string, VirtualMachine[]>();
-    for (const vm of observed) byNamespace.set(vm.metadata.namespace, [...(byNamespace.get(vm.metadata.namespace) ?? []), vm]);
+    for (const vm of observed)
+      byNamespace.set(vm.metadata.namespace, [...(byNamespace.get(vm.metadata.namespace) ?? []), vm]);
     this.vmsByNamespace = byNamespace;
     if (this.mirrorInstances) await this.reconcileInstances(observed);
   }
@@ -199,7 +234,13 @@ export class KubeVirtSimulator {
     if (!status) return vm;
     try {
       const updated = (await this.api.patchNamespacedCustomObjectStatus(
-        { ...kubevirt, namespace: vm.metadata.namespace, plural: 'virtualmachines', name: vm.metadata.name, body: { status } },
+        {
+          ...kubevirt,
+          namespace: vm.metadata.namespace,
+          plural: 'virtualmachines',
+          name: vm.metadata.name,
+          body: { status },
+        },
         setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
       )) as VirtualMachine;
       this.reportedErrors.delete(id);
@@ -235,14 +276,21 @@ export class KubeVirtSimulator {
       return;
     }
     const live = new Set([...vms, ...instances].map((object) => `vmi:${vmKey(object)}`));
-    for (const key of this.reportedErrors.keys()) if (key.startsWith('vmi:') && !live.has(key)) this.reportedErrors.delete(key);
+    for (const key of this.reportedErrors.keys())
+      if (key.startsWith('vmi:') && !live.has(key)) this.reportedErrors.delete(key);
     const plan = planVmInstances(vms, instances, simulatedNodeName);
     for (const vmi of plan.create) {
       const { namespace, name } = vmi.metadata;
       try {
-        await this.api.createNamespacedCustomObject({ ...kubevirt, namespace, plural: 'virtualmachineinstances', body: vmi });
+        await this.api.createNamespacedCustomObject({
+          ...kubevirt,
+          namespace,
+          plural: 'virtualmachineinstances',
+          body: vmi,
+        });
       } catch (error) {
-        if (statusCodeOf(error) !== 409) this.report(`vmi:${vmKey(vmi)}`, `cannot create VirtualMachineInstance ${vmKey(vmi)}`, error);
+        if (statusCodeOf(error) !== 409)
+          this.report(`vmi:${vmKey(vmi)}`, `cannot create VirtualMachineInstance ${vmKey(vmi)}`, error);
         continue;
       }
       this.reportedErrors.delete(`vmi:${vmKey(vmi)}`);
@@ -250,10 +298,16 @@ export class KubeVirtSimulator {
     }
     for (const vmi of plan.delete) {
       try {
-        await this.api.deleteNamespacedCustomObject({ ...kubevirt, namespace: vmi.metadata.namespace, plural: 'virtualmachineinstances', name: vmi.metadata.name });
+        await this.api.deleteNamespacedCustomObject({
+          ...kubevirt,
+          namespace: vmi.metadata.namespace,
+          plural: 'virtualmachineinstances',
+          name: vmi.metadata.name,
+        });
         this.log(`[simulator] VirtualMachineInstance ${vmKey(vmi)} deleted`);
       } catch (error) {
-        if (statusCodeOf(error) !== 404) this.report(`vmi:${vmKey(vmi)}`, `cannot delete VirtualMachineInstance ${vmKey(vmi)}`, error);
+        if (statusCodeOf(error) !== 404)
+          this.report(`vmi:${vmKey(vmi)}`, `cannot delete VirtualMachineInstance ${vmKey(vmi)}`, error);
       }
     }
   }

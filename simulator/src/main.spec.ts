@@ -15,7 +15,15 @@ beforeAll(() => {
   buildDir = mkdtempSync(join(repoRoot, '.lane', 'simulator-build-'));
   execFileSync(
     process.execPath,
-    [join(repoRoot, 'node_modules/@swc/cli/bin/swc.js'), 'simulator/src', '-d', buildDir, '--quiet', '--ignore', '**/*.spec.ts'],
+    [
+      join(repoRoot, 'node_modules/@swc/cli/bin/swc.js'),
+      'simulator/src',
+      '-d',
+      buildDir,
+      '--quiet',
+      '--ignore',
+      '**/*.spec.ts',
+    ],
     { cwd: repoRoot, stdio: ['ignore', 'ignore', 'inherit'] },
   );
   mainJs = join(buildDir, 'simulator/src/main.js');
@@ -24,7 +32,10 @@ beforeAll(() => {
 afterAll(() => rmSync(buildDir, { recursive: true, force: true }));
 
 function run(env: Record<string, string>) {
-  const child = spawn(process.execPath, [mainJs], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [mainJs], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -38,7 +49,11 @@ function run(env: Record<string, string>) {
 
 describe('simulator process', () => {
   it('announces its tenant API on stdout, serves it, and stops cleanly on SIGTERM', async () => {
-    const simulator = run({ KUBECONFIG: inject('lanes').kubeconfigPath, SIMULATOR_BOOT_MS: '100', SIMULATOR_LABEL_SELECTOR: 'kubelabs.io/tenant=none' });
+    const simulator = run({
+      KUBECONFIG: inject('lanes').kubeconfigPath,
+      SIMULATOR_BOOT_MS: '100',
+      SIMULATOR_LABEL_SELECTOR: 'kubelabs.io/tenant=none',
+    });
     const ready = JSON.parse(await simulator.firstLine) as { simulator: string; tenantApiUrlTemplate: string };
     expect(ready.simulator).toBe('ready');
     expect(ready.tenantApiUrlTemplate).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/tenants\/\{namespace\}$/);
@@ -52,7 +67,9 @@ describe('simulator process', () => {
   it('refuses a wrong environment with one line naming the variable', async () => {
     const simulator = run({ KUBECONFIG: inject('lanes').kubeconfigPath, SIMULATOR_FAIL_RATIO: 'often' });
     expect(await simulator.exited).toBe(2);
-    expect(simulator.stderr()).toBe('[simulator] invalid configuration: SIMULATOR_FAIL_RATIO must be a number from 0 to 1 (got "often")\n');
+    expect(simulator.stderr()).toBe(
+      '[simulator] invalid configuration: SIMULATOR_FAIL_RATIO must be a number from 0 to 1 (got "often")\n',
+    );
   });
 
   it('stops with one line when the API server cannot be reached', async () => {

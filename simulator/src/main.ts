@@ -30,11 +30,17 @@ async function main(): Promise<void> {
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
-  process.stdout.write(`${JSON.stringify({ simulator: 'ready', tenantApiUrlTemplate: simulator.tenantApiUrlTemplate })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ simulator: 'ready', tenantApiUrlTemplate: simulator.tenantApiUrlTemplate })}\n`,
+  );
 }
 
 main().catch((error: unknown) => {
   const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(error instanceof SimulatorEnvError ? `[simulator] invalid configuration: ${message}\n` : `${message.startsWith('[simulator]') ? '' : '[simulator] '}${message}\n`);
+  process.stderr.write(
+    error instanceof SimulatorEnvError
+      ? `[simulator] invalid configuration: ${message}\n`
+      : `${message.startsWith('[simulator]') ? '' : '[simulator] '}${message}\n`,
+  );
   process.exit(error instanceof SimulatorEnvError ? 2 : 1);
 });

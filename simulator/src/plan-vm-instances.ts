@@ -1,7 +1,13 @@
 // [simulator] KubeVirt runs a VirtualMachineInstance for each running VM; the simulator mirrors that so code that
 // reads VMIs (phase, guest IP) sees what a real cluster would show. Pure: which VMIs to create and which to delete.
 import { simulatedIp } from './hash-name';
-import { kubevirt, simulatedAnnotation, vmKey, type VirtualMachine, type VirtualMachineInstance } from './virtual-machine';
+import {
+  kubevirt,
+  simulatedAnnotation,
+  vmKey,
+  type VirtualMachine,
+  type VirtualMachineInstance,
+} from './virtual-machine';
 
 export interface InstancePlan {
   create: VirtualMachineInstance[];
@@ -25,7 +31,15 @@ export function renderVmInstance(vm: VirtualMachine, nodeName: string): VirtualM
       labels: { ...vm.metadata.labels, ...templateLabels },
       annotations: { [simulatedAnnotation]: 'true' },
       ownerReferences: vm.metadata.uid
-        ? [{ apiVersion: `${kubevirt.group}/${kubevirt.version}`, kind: 'VirtualMachine', name: vm.metadata.name, uid: vm.metadata.uid, controller: true }]
+        ? [
+            {
+              apiVersion: `${kubevirt.group}/${kubevirt.version}`,
+              kind: 'VirtualMachine',
+              name: vm.metadata.name,
+              uid: vm.metadata.uid,
+              controller: true,
+            },
+          ]
         : [],
     },
     spec: { ...vm.spec?.template?.spec },
@@ -38,7 +52,11 @@ export function renderVmInstance(vm: VirtualMachine, nodeName: string): VirtualM
   };
 }
 
-export function planVmInstances(vms: VirtualMachine[], instances: VirtualMachineInstance[], nodeName: string): InstancePlan {
+export function planVmInstances(
+  vms: VirtualMachine[],
+  instances: VirtualMachineInstance[],
+  nodeName: string,
+): InstancePlan {
   const running = new Map(vms.filter(isRunning).map((vm) => [vmKey(vm), vm]));
   const present = new Map(instances.map((vmi) => [vmKey(vmi), vmi]));
   const stale = (vmi: VirtualMachineInstance): boolean => {
@@ -49,7 +67,8 @@ export function planVmInstances(vms: VirtualMachine[], instances: VirtualMachine
   return {
     create: [...running.values()].filter((vm) => !present.has(vmKey(vm))).map((vm) => renderVmInstance(vm, nodeName)),
     delete: instances.filter(
-      (vmi) => vmi.metadata.annotations?.[simulatedAnnotation] === 'true' && !vmi.metadata.deletionTimestamp && stale(vmi),
+      (vmi) =>
+        vmi.metadata.annotations?.[simulatedAnnotation] === 'true' && !vmi.metadata.deletionTimestamp && stale(vmi),
     ),
   };
 }

@@ -24,12 +24,32 @@ const running: VmStatus = {
 describe('planVmStatus', () => {
   it.each([
     { name: 'a new VM with runStrategy Always starts booting', vm: vm('t1-cp', 'Always'), after: 0, want: 'Starting' },
-    { name: 'a VM still inside its boot time stays Starting', vm: vm('t1-cp', 'Always', { printableStatus: 'Starting' }), after: 2999, want: 'Starting' },
-    { name: 'a VM past its boot time and jitter turns Running', vm: vm('t1-cp', 'Always', { printableStatus: 'Starting' }), after: 4001, want: 'Running' },
+    {
+      name: 'a VM still inside its boot time stays Starting',
+      vm: vm('t1-cp', 'Always', { printableStatus: 'Starting' }),
+      after: 2999,
+      want: 'Starting',
+    },
+    {
+      name: 'a VM past its boot time and jitter turns Running',
+      vm: vm('t1-cp', 'Always', { printableStatus: 'Starting' }),
+      after: 4001,
+      want: 'Running',
+    },
     { name: 'a Halted VM is Stopped', vm: vm('t1-cp', 'Halted'), after: 0, want: 'Stopped' },
-    { name: 'a Running VM whose runStrategy becomes Halted is Stopped', vm: vm('t1-cp', 'Halted', running), after: 0, want: 'Stopped' },
+    {
+      name: 'a Running VM whose runStrategy becomes Halted is Stopped',
+      vm: vm('t1-cp', 'Halted', running),
+      after: 0,
+      want: 'Stopped',
+    },
     { name: 'a Manual VM is Stopped', vm: vm('t1-cp', 'Manual'), after: 10_000, want: 'Stopped' },
-    { name: 'a VM with the legacy running: true boots', vm: { ...vm('t1-cp', undefined), spec: { running: true } }, after: 10_000, want: 'Running' },
+    {
+      name: 'a VM with the legacy running: true boots',
+      vm: { ...vm('t1-cp', undefined), spec: { running: true } },
+      after: 10_000,
+      want: 'Running',
+    },
   ])('$name', ({ vm: machine, after, want }) => {
     expect(planVmStatus(machine, t0, at(after), options)?.printableStatus).toBe(want);
   });
@@ -71,7 +91,10 @@ describe('planVmStatus', () => {
 
   it('heals a final status that lost its conditions', () => {
     const broken = vm('t1-cp', 'Always', { printableStatus: 'Running', ready: true, created: true });
-    expect(planVmStatus(broken, t0, at(1), options)?.conditions?.map((c) => c.type)).toEqual(['Ready', 'AgentConnected']);
+    expect(planVmStatus(broken, t0, at(1), options)?.conditions?.map((c) => c.type)).toEqual([
+      'Ready',
+      'AgentConnected',
+    ]);
   });
 
   it('keeps lastTransitionTime of a condition whose status does not change', () => {

@@ -94,7 +94,12 @@ function kubeTime(now: Date): string {
 }
 
 function sameCondition(a: VmCondition, b: VmCondition): boolean {
-  return a.type === b.type && a.status === b.status && (a.reason ?? '') === (b.reason ?? '') && (a.message ?? '') === (b.message ?? '');
+  return (
+    a.type === b.type &&
+    a.status === b.status &&
+    (a.reason ?? '') === (b.reason ?? '') &&
+    (a.message ?? '') === (b.message ?? '')
+  );
 }
 
 function sameStatus(current: VmStatus | undefined, desired: VmStatus): boolean {
@@ -113,7 +118,12 @@ function sameStatus(current: VmStatus | undefined, desired: VmStatus): boolean {
  * The status the VM should carry now, or null when it already does. A condition keeps its lastTransitionTime while
  * its status does not change.
  */
-export function planVmStatus(vm: VirtualMachine, bootStartedAt: number, now: Date, options: BootOptions): VmStatus | null {
+export function planVmStatus(
+  vm: VirtualMachine,
+  bootStartedAt: number,
+  now: Date,
+  options: BootOptions,
+): VmStatus | null {
   const desired = statusFor(desiredOutcome(vm, bootStartedAt, now, options), vm, options);
   if (sameStatus(vm.status, desired)) return null;
   const previous = vm.status?.conditions ?? [];

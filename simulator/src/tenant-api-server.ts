@@ -11,7 +11,11 @@ export interface TenantApiServer {
   close(): Promise<void>;
 }
 
-export async function startTenantApiServer(port: number, lookup: TenantLookup, options: TenantApiOptions): Promise<TenantApiServer> {
+export async function startTenantApiServer(
+  port: number,
+  lookup: TenantLookup,
+  options: TenantApiOptions,
+): Promise<TenantApiServer> {
   const server: Server = createServer((request, response) => {
     const answer = answerTenantApi(request.method ?? 'GET', request.url ?? '/', lookup, options);
     const text = typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body);

@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 
 export const laneVersions = {
   nats: process.env.NATS_VERSION ?? 'v2.12.15',
@@ -19,8 +19,28 @@ export function cacheDir(): string {
   return process.env.KUBELABS_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'kubelabs');
 }
 
-function build(target: 'nats' | 'etcd' | 'kube' | 'mongo'): void {
-  execFileSync('bash', [join(repoRoot, 'scripts/lane/build-binaries.sh'), target], { stdio: ['ignore', 2, 2] });
+export type LaneBuildTarget = 'nats' | 'etcd' | 'kube' | 'mongo';
+
+const buildScript = () => join(repoRoot, 'scripts/lane/build-binaries.sh');
+
+function build(target: LaneBuildTarget): void {
+  execFileSync('bash', [buildScript(), target], { stdio: ['ignore', 2, 2] });
+}
+
+/**
+ * Builds (or finds cached) what the local lanes will run, one target after another, without blocking the event loop:
+ * a cold build takes minutes, and a synchronous one would stall every other lane's readiness deadline meanwhile.
+ */
+export async function buildLaneBinaries(targets: LaneBuildTarget[]): Promise<void> {
+  for (const target of targets) {
+    await new Promise<void>((resolve, reject) => {
+      const child = spawn('bash', [buildScript(), target], { stdio: ['ignore', 2, 2] });
+      child.on('error', reject);
+      child.on('exit', (code) =>
+        code === 0 ? resolve() : reject(new Error(`scripts/lane/build-binaries.sh ${target} failed with ${code}`)),
+      );
+    });
+  }
 }
 
 /** Path of a cached lane binary, building it with scripts/lane/build-binaries.sh when it is missing. */

@@ -3,6 +3,8 @@
 import { startNatsLane, type Lane } from './nats-lane';
 import { startMongoLane } from './mongo-lane';
 import { startKubeLane, type KubeLane } from './kube-lane';
+import { buildLaneBinaries, type LaneBuildTarget } from './lane-paths';
+import { dockerAnswers } from './docker';
 
 export interface LaneUrls {
   natsUrl: string;
@@ -28,7 +30,18 @@ async function timed<T>(start: () => Promise<T>): Promise<{ value: T; ms: number
   return { value, ms: Date.now() - t0 };
 }
 
+/** What the local lanes will need built: services given no URL when no Docker engine answers. */
+async function localBuildTargets(): Promise<LaneBuildTarget[]> {
+  if (await dockerAnswers()) return [];
+  return [
+    ...(process.env.NATS_URL ? [] : (['nats'] as const)),
+    ...(process.env.MONGO_URL ? [] : (['mongo'] as const)),
+    ...(process.env.KUBECONFIG ? [] : (['etcd', 'kube'] as const)),
+  ];
+}
+
 export async function startLanes({ logDir }: { logDir: string }): Promise<StartedLanes> {
+  await buildLaneBinaries(await localBuildTargets());
   const [nats, mongo, kube] = await Promise.allSettled([
     timed(() => startNatsLane(logDir)),
     timed(() => startMongoLane(logDir)),

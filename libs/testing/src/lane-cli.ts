@@ -1,0 +1,103 @@
+// `npm run lane -- up|down`: the same backing services the tests use, for a human at a terminal. `up` starts them,
+// writes their addresses to .lane/env (shell-sourceable) and stays in the foreground until Ctrl-C or SIGTERM;
+// `down` stops the one that is running, found through .lane/lane.pid.
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startLanes } from './lanes/start-lanes';
+import { waitFor } from './lanes/lane-process';
+import { repoRoot } from './lanes/lane-paths';
+
+const laneDir = join(repoRoot, '.lane');
+const pidFile = join(laneDir, 'lane.pid');
+const envFile = join(laneDir, 'env');
+
+function runningLanePid(): number | undefined {
+  if (!existsSync(pidFile)) return undefined;
+  const pid = Number(readFileSync(pidFile, 'utf8').trim());
+  try {
+    // A stale pid file may name a process that is not ours any more; only a lane CLI counts.
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    return cmdline.includes('lane-cli') ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const quote = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;
+
+async function up(): Promise<void> {
+  const running = runningLanePid();
+  if (running) throw new Error(`a lane is already running (pid ${running}); stop it with: npm run lane -- down`);
+  mkdirSync(laneDir, { recursive: true });
+  const logDir = join(laneDir, 'logs');
+  const started = Date.now();
+  const lanes = await startLanes({ logDir });
+  const { urls } = lanes;
+  // The lane's kubeconfig lives in a temporary directory; a copy under .lane/ gives humans a stable path.
+  const kubeconfigPath = join(laneDir, 'kubeconfig');
+  copyFileSync(urls.kubeconfigPath, kubeconfigPath);
+  const env: Record<string, string> = {
+    NATS_URL: urls.natsUrl,
+    MONGO_URL: urls.mongoUrl,
+    KUBECONFIG: kubeconfigPath,
+    ...(urls.etcdUrl ? { KUBELABS_ETCD_URL: urls.etcdUrl } : {}),
+  };
+  writeFileSync(envFile, Object.entries(env).map(([k, v]) => `export ${k}=${quote(v)}\n`).join(''));
+  writeFileSync(pidFile, `${process.pid}\n`);
+
+  let stopping: Promise<void> | undefined;
+  const stop = (signal: string) => {
+    stopping ??= (async () => {
+      process.stdout.write(`\n${signal}: stopping the lanes\n`);
+      try {
+        await lanes.stop();
+      } finally {
+        rmSync(pidFile, { force: true });
+        rmSync(envFile, { force: true });
+        rmSync(kubeconfigPath, { force: true });
+      }
+      process.exit(0);
+    })();
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+
+  const timings = Object.entries(urls.timingsMs).map(([k, ms]) => `${k} ${(ms / 1000).toFixed(1)}s`).join(', ');
+  process.stdout.write(
+    [
+      `lanes up in ${((Date.now() - started) / 1000).toFixed(1)}s (${timings})`,
+      `  NATS       ${urls.natsUrl}  (${urls.kinds.nats})`,
+      `  MongoDB    ${urls.mongoUrl}  (${urls.kinds.mongo})`,
+      `  Kubernetes KUBECONFIG=${kubeconfigPath}  (${urls.kinds.kube})`,
+      ...(urls.etcdUrl ? [`  etcd       ${urls.etcdUrl}  (for tenant API servers)`] : []),
+      `  logs       ${logDir}`,
+      `source ${envFile} to use them; Ctrl-C or \`npm run lane -- down\` stops them.`,
+      '',
+    ].join('\n'),
+  );
+  // Stay in the foreground: the child processes keep the event loop alive until a signal arrives.
+}
+
+async function down(): Promise<void> {
+  const pid = runningLanePid();
+  if (!pid) {
+    rmSync(pidFile, { force: true });
+    process.stdout.write('no lane is running\n');
+    return;
+  }
+  process.kill(pid, 'SIGTERM');
+  await waitFor(`lane pid ${pid} to stop`, () => !existsSync(`/proc/${pid}`), { timeoutMs: 60_000, intervalMs: 200 });
+  process.stdout.write(`stopped the lane (pid ${pid})\n`);
+}
+
+async function main(command: string | undefined): Promise<void> {
+  if (command === 'up') return up();
+  if (command === 'down') return down();
+  process.stderr.write('usage: lane up | lane down\n');
+  process.exit(2);
+}
+
+main(process.argv[2]).catch((error: unknown) => {
+  process.stderr.write(`lane: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
