@@ -122,10 +122,6 @@ export class KubeVirtSimulator {
       this.server = await startTenantApiServer(this.port, (namespace) => this.vmsByNamespace.get(namespace), {
         defaultKubernetesVersion: this.defaultKubernetesVersion,
       });
-      this.log(
-        `[simulator] playing KubeVirt for VMs matching ${this.selector} (bootMs ${this.boot.bootMs}, failRatio ${this.boot.failRatio}, ` +
-          `seed ${this.boot.seed}); tenant API at ${this.server.urlTemplate}`,
-      );
       await this.firstPass();
     } catch (error) {
       await this.stop();
@@ -149,6 +145,10 @@ export class KubeVirtSimulator {
         await new Promise((resolve) => setTimeout(resolve, Math.min(this.pollMs, 500)));
       }
     }
+    this.log(
+      `[simulator] playing KubeVirt for VMs matching ${this.selector} (bootMs ${this.boot.bootMs}, failRatio ${this.boot.failRatio}, ` +
+        `seed ${this.boot.seed}); tenant API at ${this.tenantApiUrlTemplate}`,
+    );
     await this.reconcileAll();
   }
 

@@ -83,15 +83,23 @@ export function toKubeApiError(error: unknown, doing: string): unknown {
     // Server-side apply answers 500 when the object does not fit the schema (a wrong type, an undeclared field):
     // kubernetes/kubernetes#139253. It is the caller's object that is wrong, so it is invalid, not transient.
     const typedPatchRejected = status === 500 && (body.message ?? '').startsWith('failed to create typed patch object');
-    return new KubeApiError(typedPatchRejected ? 'kube.invalid' : codeFor(status, body.reason), message, status, body.reason, body.details?.causes ?? [], {
-      cause: error,
-    });
+    return new KubeApiError(
+      typedPatchRejected ? 'kube.invalid' : codeFor(status, body.reason),
+      message,
+      status,
+      body.reason,
+      body.details?.causes ?? [],
+      {
+        cause: error,
+      },
+    );
   }
   if (error instanceof Error && error.message.startsWith('Unrecognized API version and kind')) {
     return new KubeApiError('kube.not_found', `${doing}: ${error.message}`, 404, 'NotFound', [], { cause: error });
   }
   // undici's fetch fails with a TypeError whose cause is the socket or TLS error.
-  const cause = error instanceof TypeError ? (error.cause as { code?: unknown; message?: unknown } | undefined) : undefined;
+  const cause =
+    error instanceof TypeError ? (error.cause as { code?: unknown; message?: unknown } | undefined) : undefined;
   if (cause) {
     const what = typeof cause.code === 'string' ? cause.code : String(cause.message);
     return new KubeApiError('kube.unreachable', `${doing}: ${what}`, undefined, undefined, [], { cause: error });

@@ -39,7 +39,9 @@ describe('KubeClient against the lane API server', () => {
     const first = await kube.apply(ns);
     const second = await kube.apply(ns);
     expect(second.metadata.resourceVersion).toBe(first.metadata.resourceVersion);
-    expect(second.metadata.managedFields?.some((f) => f.manager === 'kubelabs-test' && f.operation === 'Apply')).toBe(true);
+    expect(second.metadata.managedFields?.some((f) => f.manager === 'kubelabs-test' && f.operation === 'Apply')).toBe(
+      true,
+    );
     await kube.delete({ apiVersion: 'v1', kind: 'Namespace', name });
   });
 
@@ -64,8 +66,9 @@ describe('KubeClient against the lane API server', () => {
     // The API server says 500 here (kubernetes/kubernetes#139253); what matters to callers is the code.
     expect(error).toMatchObject({ code: 'kube.invalid' });
     expect((error as KubeApiError).message).toContain('.spec.runStrategy: expected string');
-    await expect(kube.get({ apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachine', namespace, name: vm.metadata.name }))
-      .resolves.toBeUndefined();
+    await expect(
+      kube.get({ apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachine', namespace, name: vm.metadata.name }),
+    ).resolves.toBeUndefined();
   });
 
   it('surfaces a field the CRD schema does not declare as kube.invalid', async () => {
@@ -81,7 +84,11 @@ describe('KubeClient against the lane API server', () => {
   });
 
   it('lists objects of a kind by label selector', async () => {
-    const labelled = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `cm-${suffix()}`, namespace, labels: { pick: 'me' } } };
+    const labelled = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: `cm-${suffix()}`, namespace, labels: { pick: 'me' } },
+    };
     const other = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `cm-${suffix()}`, namespace } };
     await kube.apply(labelled);
     await kube.apply(other);
@@ -98,7 +105,12 @@ describe('KubeClient against the lane API server', () => {
   it('deletes a namespace that still holds objects, and the namespace controller makes it go away', async () => {
     const name = `doomed-${suffix()}`;
     await kube.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
-    await kube.apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'inside', namespace: name }, data: { a: '1' } });
+    await kube.apply({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'inside', namespace: name },
+      data: { a: '1' },
+    });
     await kube.apply(virtualMachine(name, 'inside-vm', validSpec));
     await expect(kube.delete({ apiVersion: 'v1', kind: 'Namespace', name })).resolves.toBe(true);
     await kube.waitForNamespaceGone(name, { timeoutMs: 60_000 });

@@ -1,6 +1,6 @@
 // The platform's one door to a Kubernetes API: server-side apply of any object under our field manager, get, list
 // and delete by kind ("already gone" is success), and a readiness ping. A thin layer over @kubernetes/client-node.
-import { request } from 'node:https';
+import { request as httpsRequest } from 'node:https';
 import {
   HttpMethod,
   KubeConfig,
@@ -71,13 +71,13 @@ class ObjectApi extends KubernetesObjectApi {
   async applyAsWritten<T extends KubernetesObject>(object: KubeObject, fieldManager: string): Promise<T> {
     const target = { apiVersion: object.apiVersion, kind: object.kind, metadata: { ...object.metadata } };
     const path = await this.specUriPath(target, 'patch');
-    const request = this.configuration.baseServer.makeRequestContext(path, HttpMethod.PATCH);
-    request.setQueryParam('fieldManager', fieldManager);
-    request.setQueryParam('force', 'true');
-    request.setHeaderParam('Accept', 'application/json');
-    request.setHeaderParam('Content-Type', PatchStrategy.ServerSideApply);
-    request.setBody(JSON.stringify(object));
-    return this.requestPromise<T>(request);
+    const patch = this.configuration.baseServer.makeRequestContext(path, HttpMethod.PATCH);
+    patch.setQueryParam('fieldManager', fieldManager);
+    patch.setQueryParam('force', 'true');
+    patch.setHeaderParam('Accept', 'application/json');
+    patch.setHeaderParam('Content-Type', PatchStrategy.ServerSideApply);
+    patch.setBody(JSON.stringify(object));
+    return this.requestPromise<T>(patch);
   }
 }
 
@@ -139,6 +139,7 @@ export class KubeClient {
           continueToken,
         );
         items.push(...list.items);
+        // oxlint-disable-next-line no-underscore-dangle -- the library's name for the list's `continue` token
         continueToken = list.metadata?._continue;
       } catch (error) {
         throw toKubeApiError(error, `list ${kind}${options.namespace ? ` in ${options.namespace}` : ''}`);
@@ -179,19 +180,33 @@ export class KubeClient {
     const cluster = this.config.getCurrentCluster();
     if (!cluster) throw new KubeApiError('kube.error', 'ping: the kubeconfig has no current cluster');
     const url = new URL('/readyz', cluster.server);
-    const options: Parameters<typeof request>[1] = { method: 'GET', timeout: timeoutMs };
+    const options: Parameters<typeof httpsRequest>[1] = { method: 'GET', timeout: timeoutMs };
     await this.config.applyToHTTPSOptions(options);
     const status = await new Promise<number>((resolve, reject) => {
-      const req = request(url, options, (res) => {
+      const req = httpsRequest(url, options, (res) => {
         res.resume();
         resolve(res.statusCode ?? 0);
       });
       req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })));
       req.on('error', (error: NodeJS.ErrnoException) =>
-        reject(new KubeApiError('kube.unreachable', `ping ${url.origin}: ${error.code ?? error.message}`, undefined, undefined, [], { cause: error })),
+        reject(
+          new KubeApiError(
+            'kube.unreachable',
+            `ping ${url.origin}: ${error.code ?? error.message}`,
+            undefined,
+            undefined,
+            [],
+            { cause: error },
+          ),
+        ),
       );
       req.end();
     });
-    if (status !== 200) throw new KubeApiError(status >= 500 ? 'kube.unavailable' : 'kube.error', `ping ${url.origin}: /readyz answered ${status}`, status);
+    if (status !== 200)
+      throw new KubeApiError(
+        status >= 500 ? 'kube.unavailable' : 'kube.error',
+        `ping ${url.origin}: /readyz answered ${status}`,
+        status,
+      );
   }
 }

@@ -1,5 +1,6 @@
 // JSON logs through pino, with secrets redacted wherever they could appear (headers, keys, kubeconfigs, tokens).
 import type { Params } from 'nestjs-pino';
+import { destination } from 'pino';
 
 export const redactedPaths = [
   'req.headers.authorization',
@@ -18,8 +19,9 @@ export const redactedPaths = [
 const quietRoutes = new Set(['/healthz', '/readyz', '/metrics']);
 
 export function loggerParams(service: string, level: string): Params {
+  // Synchronous writes: the last lines before a SIGTERM exit (draining, closing) must not be lost in a buffer.
   return {
-    pinoHttp: {
+    pinoHttp: [{
       level,
       name: service,
       base: { service },
@@ -28,6 +30,6 @@ export function loggerParams(service: string, level: string): Params {
       serializers: {
         req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
       },
-    },
+    }, destination({ dest: 1, sync: true })],
   };
 }

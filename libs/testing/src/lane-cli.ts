@@ -30,8 +30,19 @@ async function up(): Promise<void> {
   if (running) throw new Error(`a lane is already running (pid ${running}); stop it with: npm run lane -- down`);
   mkdirSync(laneDir, { recursive: true });
   const logDir = join(laneDir, 'logs');
+  // Signals are caught from the start: a Ctrl-C while the lanes come up stops them once they are up.
+  let signalled: string | undefined;
+  let stopLanes: ((signal: string) => void) | undefined;
+  const onSignal = (signal: string) => (stopLanes ? stopLanes(signal) : (signalled ??= signal));
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+  writeFileSync(pidFile, `${process.pid}\n`);
+
   const started = Date.now();
-  const lanes = await startLanes({ logDir });
+  const lanes = await startLanes({ logDir }).catch((error: unknown) => {
+    rmSync(pidFile, { force: true });
+    throw error;
+  });
   const { urls } = lanes;
   // The lane's kubeconfig lives in a temporary directory; a copy under .lane/ gives humans a stable path.
   const kubeconfigPath = join(laneDir, 'kubeconfig');
@@ -42,11 +53,15 @@ async function up(): Promise<void> {
     KUBECONFIG: kubeconfigPath,
     ...(urls.etcdUrl ? { KUBELABS_ETCD_URL: urls.etcdUrl } : {}),
   };
-  writeFileSync(envFile, Object.entries(env).map(([k, v]) => `export ${k}=${quote(v)}\n`).join(''));
-  writeFileSync(pidFile, `${process.pid}\n`);
+  writeFileSync(
+    envFile,
+    Object.entries(env)
+      .map(([k, v]) => `export ${k}=${quote(v)}\n`)
+      .join(''),
+  );
 
   let stopping: Promise<void> | undefined;
-  const stop = (signal: string) => {
+  stopLanes = (signal: string) => {
     stopping ??= (async () => {
       process.stdout.write(`\n${signal}: stopping the lanes\n`);
       try {
@@ -59,10 +74,11 @@ async function up(): Promise<void> {
       process.exit(0);
     })();
   };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
+  if (signalled) return stopLanes(signalled);
 
-  const timings = Object.entries(urls.timingsMs).map(([k, ms]) => `${k} ${(ms / 1000).toFixed(1)}s`).join(', ');
+  const timings = Object.entries(urls.timingsMs)
+    .map(([k, ms]) => `${k} ${(ms / 1000).toFixed(1)}s`)
+    .join(', ');
   process.stdout.write(
     [
       `lanes up in ${((Date.now() - started) / 1000).toFixed(1)}s (${timings})`,

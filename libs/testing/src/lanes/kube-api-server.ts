@@ -41,8 +41,9 @@ const controllers = [
   'root-ca-certificate-publisher-controller',
 ];
 
+const b64 = (file: string) => readFileSync(file).toString('base64');
+
 function writeKubeconfig(path: string, server: string, credentials: KubeCredentials): void {
-  const b64 = (file: string) => readFileSync(file).toString('base64');
   const config = {
     apiVersion: 'v1',
     kind: 'Config',
@@ -78,10 +79,14 @@ export async function installKubeVirtCrds(client: KubeClient, { timeoutMs = 60_0
     );
   }
   // Established can precede discovery by a moment; the client resolves kinds through discovery.
-  await waitFor('kubevirt.io/v1 in discovery', async () => {
-    await client.list('kubevirt.io/v1', 'VirtualMachine', { namespace: 'default' });
-    return true;
-  }, { timeoutMs });
+  await waitFor(
+    'kubevirt.io/v1 in discovery',
+    async () => {
+      await client.list('kubevirt.io/v1', 'VirtualMachine', { namespace: 'default' });
+      return true;
+    },
+    { timeoutMs },
+  );
 }
 
 export async function startKubeApiServer(options: StartKubeApiServerOptions): Promise<KubeApiServer> {
@@ -94,7 +99,7 @@ export async function startKubeApiServer(options: StartKubeApiServerOptions): Pr
   const dir = mkdtempSync(join(tmpdir(), `kubelabs-kube-${slug}-`));
   const processes: LaneProcess[] = [];
   const stop = async (): Promise<void> => {
-    for (const proc of [...processes].reverse()) await proc.stop();
+    for (const proc of processes.toReversed()) await proc.stop();
     rmSync(dir, { recursive: true, force: true });
   };
   try {
@@ -127,6 +132,9 @@ export async function startKubeApiServer(options: StartKubeApiServerOptions): Pr
           '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
           `--service-account-key-file=${credentials.serviceAccountPub}`,
           `--service-account-signing-key-file=${credentials.serviceAccountKey}`,
+          // Endpoints may not name a loopback address, so the `kubernetes` Service stays without endpoints anyway;
+          // the reconciler would only log that every ten seconds.
+          '--endpoint-reconciler-type=none',
           '--profiling=false',
         ],
         logDir: options.logDir,
@@ -161,7 +169,12 @@ export async function startKubeApiServer(options: StartKubeApiServerOptions): Pr
               logDir: options.logDir,
               // The default ServiceAccount appears once the controllers run against this server.
               ready: async () =>
-                !!(await client.get({ apiVersion: 'v1', kind: 'ServiceAccount', namespace: 'default', name: 'default' })),
+                !!(await client.get({
+                  apiVersion: 'v1',
+                  kind: 'ServiceAccount',
+                  namespace: 'default',
+                  name: 'default',
+                })),
               readyTimeoutMs: 120_000,
             }),
           );

@@ -30,8 +30,24 @@ function issue(dir: string, name: string, subject: string, extensions: string): 
   writeFileSync(join(dir, `${name}.ext`), extensions);
   openssl(['req', '-new', '-key', `${name}.key`, '-subj', subject, '-out', `${name}.csr`], dir);
   openssl(
-    ['x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '365',
-      '-sha256', '-extfile', `${name}.ext`, '-out', `${name}.crt`],
+    [
+      'x509',
+      '-req',
+      '-in',
+      `${name}.csr`,
+      '-CA',
+      'ca.crt',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-days',
+      '365',
+      '-sha256',
+      '-extfile',
+      `${name}.ext`,
+      '-out',
+      `${name}.crt`,
+    ],
     dir,
   );
 }
@@ -40,8 +56,24 @@ function issue(dir: string, name: string, subject: string, extensions: string): 
 export function writeKubeCredentials(dir: string, serviceIp = '10.0.0.1'): KubeCredentials {
   writeEcKey(join(dir, 'ca.key'));
   openssl(
-    ['req', '-x509', '-new', '-key', 'ca.key', '-subj', '/CN=kubelabs-lane-ca', '-days', '365', '-sha256',
-      '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign', '-out', 'ca.crt'],
+    [
+      'req',
+      '-x509',
+      '-new',
+      '-key',
+      'ca.key',
+      '-subj',
+      '/CN=kubelabs-lane-ca',
+      '-days',
+      '365',
+      '-sha256',
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign',
+      '-out',
+      'ca.crt',
+    ],
     dir,
   );
   issue(
@@ -52,7 +84,12 @@ export function writeKubeCredentials(dir: string, serviceIp = '10.0.0.1'): KubeC
       `subjectAltName=IP:127.0.0.1,IP:${serviceIp},DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,` +
       'DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local\n',
   );
-  issue(dir, 'admin', '/O=system:masters/CN=kubelabs-admin', 'keyUsage=critical,digitalSignature\nextendedKeyUsage=clientAuth\n');
+  issue(
+    dir,
+    'admin',
+    '/O=system:masters/CN=kubelabs-admin',
+    'keyUsage=critical,digitalSignature\nextendedKeyUsage=clientAuth\n',
+  );
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
   writeFileSync(join(dir, 'sa.key'), privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
   writeFileSync(join(dir, 'sa.pub'), publicKey.export({ type: 'spki', format: 'pem' }));

@@ -23,14 +23,17 @@ describe('Kubernetes lane', () => {
       mkdirSync(logDir, { recursive: true });
       // Reuse the lane's etcd when it has one (local lane); a container or external cluster does not expose it.
       const laneEtcd = inject('lanes').etcdUrl;
-      const etcd = laneEtcd ? { url: laneEtcd } : (ownEtcd = await startEtcd({ logDir, name: `etcd-${randomBytes(3).toString('hex')}` }));
+      const etcd = laneEtcd
+        ? { url: laneEtcd }
+        : (ownEtcd = await startEtcd({ logDir, name: `etcd-${randomBytes(3).toString('hex')}` }));
       const id = randomBytes(4).toString('hex');
       servers.push(
         ...(await Promise.all(
           ['a', 'b'].map((t) => startKubeApiServer({ etcd, etcdPrefix: `/tenant-${t}-${id}`, logDir })),
         )),
       );
-      for (const s of servers) console.info(`tenant API server ${s.etcdPrefix} started in ${JSON.stringify(s.timingsMs)}`);
+      for (const s of servers)
+        console.info(`tenant API server ${s.etcdPrefix} started in ${JSON.stringify(s.timingsMs)}`);
     });
     afterAll(async () => {
       await Promise.all(servers.map((s) => s.stop()));
@@ -38,7 +41,9 @@ describe('Kubernetes lane', () => {
     });
 
     it('keeps the objects of two API servers with different etcd prefixes apart', async () => {
-      const [a, b] = servers.map((s) => KubeClient.create({ kubeconfigPath: s.kubeconfigPath, fieldManager: 'kubelabs-test' }));
+      const [a, b] = servers.map((s) =>
+        KubeClient.create({ kubeconfigPath: s.kubeconfigPath, fieldManager: 'kubelabs-test' }),
+      );
       const name = `only-in-a-${randomBytes(4).toString('hex')}`;
       await a!.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
       expect(await a!.get({ apiVersion: 'v1', kind: 'Namespace', name })).toBeDefined();

@@ -33,11 +33,11 @@ function build(target: LaneBuildTarget): void {
  */
 export async function buildLaneBinaries(targets: LaneBuildTarget[]): Promise<void> {
   for (const target of targets) {
-    await new Promise<void>((resolve, reject) => {
+    await new Promise<void>((done, reject) => {
       const child = spawn('bash', [buildScript(), target], { stdio: ['ignore', 2, 2] });
       child.on('error', reject);
       child.on('exit', (code) =>
-        code === 0 ? resolve() : reject(new Error(`scripts/lane/build-binaries.sh ${target} failed with ${code}`)),
+        code === 0 ? done() : reject(new Error(`scripts/lane/build-binaries.sh ${target} failed with ${code}`)),
       );
     });
   }
@@ -45,8 +45,7 @@ export async function buildLaneBinaries(targets: LaneBuildTarget[]): Promise<voi
 
 /** Path of a cached lane binary, building it with scripts/lane/build-binaries.sh when it is missing. */
 export function laneBinary(name: 'nats-server' | 'etcd' | 'kube-apiserver' | 'kube-controller-manager'): string {
-  const version =
-    name === 'nats-server' ? laneVersions.nats : name === 'etcd' ? laneVersions.etcd : laneVersions.kube;
+  const version = name === 'nats-server' ? laneVersions.nats : name === 'etcd' ? laneVersions.etcd : laneVersions.kube;
   const path = join(cacheDir(), 'bin', `${name}-${version}`);
   if (!existsSync(path)) build(name === 'nats-server' ? 'nats' : name === 'etcd' ? 'etcd' : 'kube');
   return path;

@@ -20,7 +20,9 @@ export async function findFreePort(): Promise<number> {
     server.on('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -80,10 +82,14 @@ export async function startLaneProcess(options: StartLaneProcessOptions): Promis
     log.end();
   };
   try {
-    await waitFor(`${options.name} to answer (log: ${logFile})`, async () => {
-      if (exited) throw new Error(`${options.name} ${exited}; see ${logFile}`);
-      return options.ready();
-    }, { timeoutMs: options.readyTimeoutMs ?? 60_000 });
+    await waitFor(
+      `${options.name} to answer (log: ${logFile})`,
+      async () => {
+        if (exited) throw new Error(`${options.name} ${exited}; see ${logFile}`);
+        return options.ready();
+      },
+      { timeoutMs: options.readyTimeoutMs ?? 60_000 },
+    );
   } catch (error) {
     await stop();
     throw error;

@@ -1,0 +1,23 @@
+// Entry point of the network-policy enforcer. This foundation starts it with its connections, health, readiness and
+// metrics; its reconciler (isolate every tenant, open SSH once claimed) is the subject of its own issue.
+import 'reflect-metadata';
+import { Module } from '@nestjs/common';
+import { loadConfigOrExit, PlatformConfig } from '@kubelabs/config';
+import { startService } from '@kubelabs/runtime';
+
+class NetpolEnforcerConfig extends PlatformConfig {
+  override HTTP_PORT: number = 8083;
+}
+
+@Module({})
+class NetpolEnforcerModule {}
+
+async function main(): Promise<void> {
+  const config = loadConfigOrExit(NetpolEnforcerConfig);
+  await startService({ service: 'netpol-enforcer', module: NetpolEnforcerModule, config, port: config.HTTP_PORT, connections: { mongo: true, nats: true, kube: true } });
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`netpol-enforcer failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
