@@ -3,3 +3,4 @@ export { KubeVirtSimulator, type KubeVirtSimulatorOptions } from './kubevirt-sim
 export { planVmStatus, bootDelayMs, failsToBoot, runsGuest, type BootOptions } from './plan-vm-status';
 export { parseSimulatorEnv, SimulatorEnvError, type SimulatorEnv } from './parse-simulator-env';
 export type { VirtualMachine, VmStatus, VmCondition } from './virtual-machine';
+export { registerHostNodes, type HostNodeOptions } from './register-host-nodes';

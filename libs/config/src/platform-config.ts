@@ -45,4 +45,11 @@ export class PlatformConfig {
   @Min(1, { message: 'SSH_PORT must be an integer port' })
   @Max(65535, { message: 'SSH_PORT must be an integer port' })
   SSH_PORT: number = 22;
+
+  /**
+   * Names this platform instance on the host cluster (label `kubelabs.io/platform`), so several platforms, or test
+   * runs, can share one host cluster without collecting each other's namespaces.
+   */
+  @Matches(/^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$/, { message: 'PLATFORM_ID must be a DNS label of at most 32 characters' })
+  PLATFORM_ID: string = 'default';
 }

@@ -1,5 +1,6 @@
 // I/O only: asks a tenant's own API server for its nodes, authenticating with the platform-minted admin certificate.
-// Answers null while the API does not answer (booting), never throws for that.
+// Answers null while the API does not answer (booting), never throws for that. (client-node refuses plain http unless
+// TLS verification is off; TLS is verified against the tenant CA for every https URL.)
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import type { TenantCredentials } from './credentials';
 import type { TenantNodeView } from './compute-tenant-readiness';
@@ -7,7 +8,7 @@ import type { TenantNodeView } from './compute-tenant-readiness';
 export async function observeTenantNodes(serverUrl: string, credentials: TenantCredentials, timeoutMs = 3_000): Promise<TenantNodeView[] | null> {
   const kc = new KubeConfig();
   kc.loadFromOptions({
-    clusters: [{ name: 'tenant', server: serverUrl, caData: Buffer.from(credentials.caCertificatePem).toString('base64'), skipTLSVerify: false }],
+    clusters: [{ name: 'tenant', server: serverUrl, caData: Buffer.from(credentials.caCertificatePem).toString('base64'), skipTLSVerify: serverUrl.startsWith('http:') }],
     users: [
       {
         name: 'admin',

@@ -9,7 +9,7 @@ import { EventPublisher } from '@kubelabs/messaging';
 import { Persistence } from '@kubelabs/persistence';
 import { Metrics } from '@kubelabs/runtime';
 import { ProvisionerConfig } from './config';
-import { TenantReconciler } from './reconcile-tenant';
+import { platformLabel, TenantReconciler } from './reconcile-tenant';
 import { TenantWorkQueue } from './tenant-work-queue';
 import { labelKeys, managedByValue } from './render';
 
@@ -29,6 +29,7 @@ export class ProvisionerLoop implements OnApplicationBootstrap, OnApplicationShu
     metrics: Metrics,
   ) {
     this.reconciler = new TenantReconciler(db, kube, events, {
+      platformId: config.PLATFORM_ID,
       tenantApiUrlTemplate: config.TENANT_API_URL_TEMPLATE,
       tenantApiPublicUrlTemplate: config.TENANT_API_PUBLIC_URL_TEMPLATE,
     });
@@ -72,7 +73,7 @@ export class ProvisionerLoop implements OnApplicationBootstrap, OnApplicationShu
       const tenants = await this.db.tenants.find({ state: { $ne: 'deleted' } }, { _id: 1, namespace: 1 }).lean().exec();
       for (const tenant of tenants) void this.queue.enqueue(tenant._id);
       const live = new Set(tenants.map((t) => t.namespace));
-      const namespaces = await this.kube.list<KubernetesObject>('v1', 'Namespace', { labelSelector: `${labelKeys.managedBy}=${managedByValue}` });
+      const namespaces = await this.kube.list<KubernetesObject>('v1', 'Namespace', { labelSelector: `${labelKeys.managedBy}=${managedByValue},${platformLabel}=${this.config.PLATFORM_ID}` });
       for (const namespace of namespaces) {
         const name = namespace.metadata?.name;
         if (!name || live.has(name) || namespace.metadata?.deletionTimestamp) continue;

@@ -14,7 +14,10 @@ import { controlPlaneVmName, renderSshAuthorizedKeysSecret, renderTenant, sshAut
 
 export const kubeconfigSecretName = 'tenant-kubeconfig';
 
+export const platformLabel = 'kubelabs.io/platform';
+
 export interface ReconcileSettings {
+  platformId: string;
   tenantApiUrlTemplate: string;
   tenantApiPublicUrlTemplate: string;
 }
@@ -54,12 +57,14 @@ export class TenantReconciler {
     const credentials = await this.credentialsOf(tenant, now);
     // Until every object is applied (step 'virtual-machines'), a pass applies them all again: a crash mid-way is harmless.
     if (tenant.step === undefined || tenant.step === 'requested' || tenant.step === 'namespace') {
-      const objects = renderTenant(lab, { id: tenant._id, labId: tenant.labId, kubernetesVersion: tenant.kubernetesVersion }, { credentials });
+      const objects = renderTenant(lab, { id: tenant._id, labId: tenant.labId, kubernetesVersion: tenant.kubernetesVersion }, { credentials }).map((object) =>
+        this.withPlatformLabel(object),
+      );
       const [namespace, ...rest] = objects;
       await this.kube.apply(namespace as never);
       await this.reportStep(tenant, 'namespace', `namespace ${tenant.namespace} applied`);
       for (const object of rest) await this.kube.apply(object as never);
-      await this.kube.apply(this.renderKubeconfigSecret(tenant, credentials) as never);
+      await this.kube.apply(this.withPlatformLabel(this.renderKubeconfigSecret(tenant, credentials)) as never);
       await this.reportStep(tenant, 'virtual-machines', `${1 + lab.topology.workers.count} virtual machines applied`);
       await this.reportStep(tenant, 'booting', 'waiting for the virtual machines to boot');
       return;
@@ -115,7 +120,7 @@ export class TenantReconciler {
     const wanted = `${claim.sshPublicKey}\n`;
     const stored = current?.data?.[sshAuthorizedKeysSecretKey];
     if (stored && Buffer.from(stored, 'base64').toString('utf8') === wanted) return;
-    await this.kube.apply(renderSshAuthorizedKeysSecret({ id: tenant._id, labId: tenant.labId, kubernetesVersion: tenant.kubernetesVersion }, [claim.sshPublicKey]) as never);
+    await this.kube.apply(this.withPlatformLabel(renderSshAuthorizedKeysSecret({ id: tenant._id, labId: tenant.labId, kubernetesVersion: tenant.kubernetesVersion }, [claim.sshPublicKey])) as never);
   }
 
   private async teardown(tenant: TenantDocument, now: Date): Promise<void> {
@@ -156,6 +161,16 @@ export class TenantReconciler {
       { tenantId: tenant._id, labId: tenant.labId, kubernetesVersion: tenant.kubernetesVersion, step, message },
       { subject: tenant._id, id: stableUuid(`step:${tenant._id}:${step}`) },
     );
+  }
+
+  /** Every object (and each VM's instance template) carries the platform instance's label. */
+  private withPlatformLabel<T extends KubernetesObject>(object: T): T {
+    const labelled = { ...object, metadata: { ...object.metadata, labels: { ...object.metadata?.labels, [platformLabel]: this.settings.platformId } } };
+    const template = (labelled as { spec?: { template?: { metadata?: { labels?: Record<string, string> } } } }).spec?.template;
+    if (object.kind === 'VirtualMachine' && template) {
+      template.metadata = { ...template.metadata, labels: { ...template.metadata?.labels, [platformLabel]: this.settings.platformId } };
+    }
+    return labelled as T;
   }
 
   private urlOf(template: string, tenant: TenantDocument): string {

@@ -1,0 +1,116 @@
+// [simulator] Runs the whole platform on the lanes for development and end-to-end tests: loads labs, registers
+// simulated host nodes, starts the KubeVirt/tenant-cluster simulator in-process and the five services as real
+// processes wired to it. Pointed at a real cluster with KubeVirt, the services run unchanged without this file.
+import { randomBytes } from 'node:crypto';
+import type { Lab } from '@kubelabs/domain';
+import { loadCatalogDirectory, syncCatalog, formatCatalogErrors } from '@kubelabs/catalog';
+import { Persistence } from '@kubelabs/persistence';
+import { KubeVirtSimulator } from './kubevirt-simulator';
+import { registerHostNodes } from './register-host-nodes';
+import { serviceNames, startServiceProcess, type ServiceName, type ServiceProcess } from './service-process';
+
+export interface PlatformOptions {
+  natsUrl: string;
+  /** A MongoDB URL; its database name is replaced by `database`. */
+  mongoUrl: string;
+  kubeconfigPath: string;
+  /** Isolates this platform on shared servers: NATS prefix, database, PLATFORM_ID. Random when omitted. */
+  instance?: string;
+  labs?: Lab[];
+  catalogDir?: string;
+  services?: readonly ServiceName[];
+  env?: Record<string, string>;
+  serviceEnv?: Partial<Record<ServiceName, Record<string, string>>>;
+  simulator?: { bootMs?: number; failRatio?: number; hostNodes?: number };
+  claimApiPort?: number;
+  devApiKey?: string;
+  log?: (line: string) => void;
+}
+
+export interface RunningPlatform {
+  instance: string;
+  env: Record<string, string>;
+  claimApiUrl: string;
+  apiKey: string;
+  services: Map<ServiceName, ServiceProcess>;
+  persistence: Persistence;
+  simulator: KubeVirtSimulator;
+  restart(name: ServiceName, signal?: NodeJS.Signals): Promise<ServiceProcess>;
+  stop(): Promise<void>;
+}
+
+export async function startPlatform(options: PlatformOptions): Promise<RunningPlatform> {
+  const instance = options.instance ?? `p${randomBytes(4).toString('hex')}`;
+  const mongo = new URL(options.mongoUrl);
+  mongo.pathname = `/${instance.replace(/-/g, '_')}`;
+  const apiKey = options.devApiKey ?? `dev_${randomBytes(18).toString('base64url')}`;
+  const log = options.log ?? (() => undefined);
+
+  const persistence = await Persistence.connect(mongo.toString());
+  const labs = options.labs ?? (await loadLabs(options.catalogDir ?? 'deploy/catalog'));
+  await syncCatalog(persistence, labs, { prune: true });
+  await registerHostNodes(options.kubeconfigPath, { count: options.simulator?.hostNodes ?? 3 });
+
+  const simulator = new KubeVirtSimulator({
+    kubeconfig: options.kubeconfigPath,
+    bootMs: options.simulator?.bootMs ?? 3000,
+    failRatio: options.simulator?.failRatio ?? 0,
+    labelSelector: `kubelabs.io/platform=${instance}`,
+    log,
+  });
+  await simulator.start();
+
+  const env: Record<string, string> = {
+    NATS_URL: options.natsUrl,
+    MONGO_URL: mongo.toString(),
+    KUBECONFIG: options.kubeconfigPath,
+    NATS_SUBJECT_PREFIX: instance,
+    PLATFORM_ID: instance,
+    DEV_API_KEY: apiKey,
+    TENANT_API_URL_TEMPLATE: simulator.tenantApiUrlTemplate,
+    READINESS_POLL_MS: '250',
+    RESYNC_INTERVAL_MS: '2000',
+    ...options.env,
+  };
+  const services = new Map<ServiceName, ServiceProcess>();
+  const start = async (name: ServiceName) => {
+    const extra = { ...(name === 'claim-api' && options.claimApiPort ? { CLAIM_API_PORT: String(options.claimApiPort) } : {}), ...options.serviceEnv?.[name] };
+    const proc = await startServiceProcess(name, { ...env, ...extra }, { port: name === 'claim-api' ? options.claimApiPort : undefined });
+    proc.child.stdout?.on('data', (chunk: Buffer) => log(chunk.toString('utf8').trimEnd()));
+    services.set(name, proc);
+    return proc;
+  };
+  try {
+    await Promise.all((options.services ?? serviceNames).map(start));
+  } catch (error) {
+    await Promise.allSettled([...services.values()].map((s) => s.stop()));
+    await simulator.stop();
+    await persistence.close();
+    throw error;
+  }
+  const claimApi = services.get('claim-api');
+  return {
+    instance,
+    env,
+    claimApiUrl: claimApi?.url ?? '',
+    apiKey,
+    services,
+    persistence,
+    simulator,
+    restart: async (name, signal = 'SIGTERM') => {
+      await services.get(name)?.stop(signal);
+      return start(name);
+    },
+    stop: async () => {
+      await Promise.allSettled([...services.values()].map((s) => s.stop('SIGTERM')));
+      await simulator.stop();
+      await persistence.close();
+    },
+  };
+}
+
+async function loadLabs(dir: string): Promise<Lab[]> {
+  const { labs, errors } = await loadCatalogDirectory(dir);
+  if (errors.length > 0) throw new Error(`the catalog in ${dir} is invalid:\n${formatCatalogErrors(errors)}`);
+  return labs;
+}
