@@ -11,14 +11,14 @@ export class ClaimIdParam {
 }
 
 export class ListClaimsQuery {
-  @ApiPropertyOptional({ example: 'ada' })
+  @ApiPropertyOptional({ example: 'ada', pattern: '^[A-Za-z0-9._@:+-]{1,128}$' })
   @IsOptional()
   @Matches(/^[A-Za-z0-9._@:+-]{1,128}$/, { message: 'userId must be 1-128 characters of A-Z a-z 0-9 . _ @ : + -' })
   userId?: string;
 }
 
 export class ExtendClaimRequest {
-  @ApiProperty({ example: 15, minimum: 1, maximum: 480 })
+  @ApiProperty({ type: 'integer', example: 15, minimum: 1, maximum: 480 })
   @Type(() => Number)
   @IsInt({ message: 'minutes must be an integer' })
   @Min(1, { message: 'minutes must be at least 1' })

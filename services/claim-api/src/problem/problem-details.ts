@@ -6,11 +6,11 @@ export const problemContentType = 'application/problem+json';
 export const problemTypeBase = 'https://kubelabs.dev/problems/';
 
 export class ProblemDetails {
-  @ApiProperty({ example: 'https://kubelabs.dev/problems/claim.user_limit_reached' })
+  @ApiProperty({ format: 'uri', example: 'https://kubelabs.dev/problems/claim.user_limit_reached' })
   type!: string;
   @ApiProperty({ example: 'Conflict' })
   title!: string;
-  @ApiProperty({ example: 409 })
+  @ApiProperty({ type: 'integer', minimum: 400, maximum: 599, example: 409 })
   status!: number;
   @ApiProperty({ example: 'user ada already holds 1 live claim(s)' })
   detail!: string;
