@@ -15,7 +15,7 @@ ensure_dependencies() {
 
 build() {
   rm -rf dist
-  swc libs services simulator -d dist --quiet --ignore '**/*.spec.ts' --ignore '**/scripts/**' >&2
+  swc libs services simulator bench -d dist --quiet --ignore '**/*.spec.ts' --ignore '**/scripts/**' >&2
 }
 
 ensure_lane_binaries() {
@@ -28,7 +28,11 @@ command="${1:-}"; shift || true
 case "$command" in
   build) ensure_dependencies; build ;;
   test)
-    ensure_dependencies; build; ensure_lane_binaries
+    ensure_dependencies
+    echo "[run] typecheck and lint" >&2
+    tsc -p tsconfig.json --noEmit >&2
+    oxlint --quiet services libs test simulator bench >&2
+    build; ensure_lane_binaries
     mkdir -p reports
     status=0
     vitest run --reporter=default --reporter=json --outputFile.json=reports/vitest.json "$@" || status=$?

@@ -49,7 +49,8 @@ async function up(): Promise<void> {
   copyFileSync(urls.kubeconfigPath, kubeconfigPath);
   const env: Record<string, string> = {
     NATS_URL: urls.natsUrl,
-    MONGO_URL: urls.mongoUrl,
+    // Services need a database in the URL; tests replace it with their own.
+    MONGO_URL: withDatabase(urls.mongoUrl, 'kubelabs'),
     KUBECONFIG: kubeconfigPath,
     ...(urls.etcdUrl ? { KUBELABS_ETCD_URL: urls.etcdUrl } : {}),
   };
@@ -117,3 +118,9 @@ main(process.argv[2]).catch((error: unknown) => {
   process.stderr.write(`lane: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);
 });
+
+function withDatabase(url: string, database: string): string {
+  const parsed = new URL(url);
+  if (parsed.pathname === '' || parsed.pathname === '/') parsed.pathname = `/${database}`;
+  return parsed.toString();
+}

@@ -71,7 +71,7 @@ export class TenantReconciler {
     }
     const expected = [controlPlaneVmName(tenant._id), ...Array.from({ length: lab.topology.workers.count }, (_, i) => workerVmName(tenant._id, i + 1))];
     const vms = await this.kube.list<VmObject>('kubevirt.io/v1', 'VirtualMachine', { namespace: tenant.namespace });
-    const views = vms.map((vm) => ({ name: vm.metadata?.name ?? '', ...(vm.status ?? {}) }));
+    const views = vms.map((vm) => ({ name: vm.metadata?.name ?? '', ...vm.status }));
     const allRunning = expected.every((name) => views.find((v) => v.name === name)?.ready === true);
     const nodes = allRunning ? await observeTenantNodes(this.urlOf(this.settings.tenantApiUrlTemplate, tenant), credentials) : null;
     const readiness = computeTenantReadiness(expected, views, nodes);

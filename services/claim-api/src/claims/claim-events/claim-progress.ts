@@ -68,6 +68,6 @@ export class ClaimProgress implements OnModuleDestroy {
   }
 
   onModuleDestroy(): void {
-    for (const close of [...this.open]) close();
+    for (const close of this.open) close();
   }
 }
