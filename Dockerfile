@@ -18,6 +18,7 @@ COPY --from=build /app/dist ./dist
 COPY --from=build /app/contracts ./contracts
 COPY deploy/catalog ./deploy/catalog
 COPY package.json ./
-USER node
+# Numeric, so the kubelet can verify runAsNonRoot against the image itself.
+USER 1000:1000
 # e.g. command: ["node", "dist/services/claim-api/src/main.js"]
 CMD ["node", "dist/services/claim-api/src/main.js"]

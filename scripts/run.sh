@@ -22,6 +22,8 @@ ensure_lane_binaries() {
   if [[ -z "${NATS_URL:-}" || -z "${MONGO_URL:-}" || -z "${KUBECONFIG:-}" ]]; then
     bash scripts/lane/build-binaries.sh all
   fi
+  # The compose CLI (about a minute cold) lets a test check docker-compose.yml with `docker compose config`.
+  bash scripts/lane/build-compose.sh >/dev/null || echo "[run] the compose CLI did not build; its check is skipped" >&2
 }
 
 command="${1:-}"; shift || true

@@ -19,11 +19,15 @@ const deployDir = join(repoRoot, 'deploy');
 const suffix = randomBytes(4).toString('hex');
 const testNamespace = `kubelabs-deploy-${suffix}`;
 
-type Manifest = KubeObject & { metadata: { name: string; namespace?: string; labels?: Record<string, string> } } & Record<string, any>;
+type Manifest = KubeObject & {
+  metadata: { name: string; namespace?: string; labels?: Record<string, string> };
+} & Record<string, any>;
 
 /** The manifests of a kustomize folder, in the order its kustomization.yaml lists them. */
 function readKustomization(folder: string): { files: string[]; objects: Manifest[] } {
-  const kustomization = parseYaml(readFileSync(join(deployDir, folder, 'kustomization.yaml'), 'utf8')) as { resources: string[] };
+  const kustomization = parseYaml(readFileSync(join(deployDir, folder, 'kustomization.yaml'), 'utf8')) as {
+    resources: string[];
+  };
   const objects = kustomization.resources.flatMap((file) => readManifests(join(deployDir, folder, file)));
   return { files: kustomization.resources, objects };
 }
@@ -55,7 +59,11 @@ function isolate(object: Manifest): Manifest {
 const platform = readKustomization('kubernetes');
 const monitoring = readKustomization('monitoring');
 const deployments = platform.objects.filter((o) => o.kind === 'Deployment');
-const configMaps = new Map(platform.objects.filter((o) => o.kind === 'ConfigMap').map((o) => [o.metadata.name, o.data as Record<string, string>]));
+const configMaps = new Map(
+  platform.objects
+    .filter((o) => o.kind === 'ConfigMap')
+    .map((o) => [o.metadata.name, o.data as Record<string, string>]),
+);
 
 function containerOf(deployment: Manifest): Record<string, any> {
   return deployment.spec.template.spec.containers[0];
@@ -78,15 +86,23 @@ function environmentOf(deployment: Manifest): Map<string, string | undefined> {
     if (!data) throw new Error(`${deployment.metadata.name}: envFrom names a ConfigMap that deploy/kubernetes lacks`);
     for (const [key, value] of Object.entries(data)) env.set(key, value);
   }
-  for (const variable of (container.env ?? []) as { name: string; value?: string }[]) env.set(variable.name, variable.value);
+  for (const variable of (container.env ?? []) as { name: string; value?: string }[])
+    env.set(variable.name, variable.value);
   return env;
 }
 
 /** The variables a service's config class declares: PlatformConfig's plus its own (config.ts, or inline in main.ts). */
 function declaredVariables(service: string): Set<string> {
   const own = join(repoRoot, 'services', service, 'src', 'config.ts');
-  const files = [join(repoRoot, 'libs/config/src/platform-config.ts'), existsSync(own) ? own : join(repoRoot, 'services', service, 'src', 'main.ts')];
-  const names = files.flatMap((file) => [...readFileSync(file, 'utf8').matchAll(/^\s+(?:override\s+)?([A-Z][A-Z0-9_]*)\??\s*:/gm)].map((m) => m[1] as string));
+  const files = [
+    join(repoRoot, 'libs/config/src/platform-config.ts'),
+    existsSync(own) ? own : join(repoRoot, 'services', service, 'src', 'main.ts'),
+  ];
+  const names = files.flatMap((file) =>
+    [...readFileSync(file, 'utf8').matchAll(/^\s+(?:override\s+)?([A-Z][A-Z0-9_]*)\??\s*:/gm)].map(
+      (m) => m[1] as string,
+    ),
+  );
   return new Set(names);
 }
 
@@ -109,21 +125,31 @@ describe('the Kubernetes manifests in deploy/kubernetes', () => {
   });
 
   it('lists every manifest of the folder in kustomization.yaml', () => {
-    const files = readdirSync(join(deployDir, 'kubernetes')).filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml');
+    const files = readdirSync(join(deployDir, 'kubernetes')).filter(
+      (f) => f.endsWith('.yaml') && f !== 'kustomization.yaml',
+    );
     expect([...platform.files].sort()).toEqual(files.sort());
   });
 
   it('are all accepted by the API server under server-side apply', () => {
-    expect(applied.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(platform.objects.map(isolate).map((o) => `${o.kind}/${o.metadata.name}`));
+    expect(applied.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(
+      platform.objects.map(isolate).map((o) => `${o.kind}/${o.metadata.name}`),
+    );
     for (const object of applied) expect(object.metadata.uid, `${object.kind}/${object.metadata.name}`).toBeTruthy();
-    expect(new Set(deployments.map(serviceOf))).toEqual(new Set(['claim-api', 'pool-manager', 'provisioner', 'netpol-enforcer', 'syncer']));
+    expect(new Set(deployments.map(serviceOf))).toEqual(
+      new Set(['claim-api', 'pool-manager', 'provisioner', 'netpol-enforcer', 'syncer']),
+    );
   });
 
   it('runs every Deployment as pods that the restricted Pod Security Standard admits', async () => {
     const podFrom = (deployment: Manifest, spec: Record<string, unknown>) => ({
       apiVersion: 'v1',
       kind: 'Pod',
-      metadata: { name: `${deployment.metadata.name}-admission`, namespace: testNamespace, labels: deployment.spec.template.metadata.labels },
+      metadata: {
+        name: `${deployment.metadata.name}-admission`,
+        namespace: testNamespace,
+        labels: deployment.spec.template.metadata.labels,
+      },
       spec,
     });
     // The lane has no scheduler: the pods stay Pending, which is enough for admission to have judged them.
@@ -134,32 +160,40 @@ describe('the Kubernetes manifests in deploy/kubernetes', () => {
     // The control: the same pod without its security context is refused, so the namespace really enforces.
     const first = deployments[0] as Manifest;
     const { securityContext: _dropped, ...insecure } = first.spec.template.spec as Record<string, unknown>;
-    const refused = kube.apply({ ...podFrom(first, insecure), metadata: { name: 'insecure-admission', namespace: testNamespace } } as KubeObject);
-    await expect(refused).rejects.toMatchObject({ code: 'kube.forbidden', message: expect.stringContaining('violates PodSecurity') });
+    const refused = kube.apply({
+      ...podFrom(first, insecure),
+      metadata: { name: 'insecure-admission', namespace: testNamespace },
+    } as KubeObject);
+    await expect(refused).rejects.toMatchObject({
+      code: 'kube.forbidden',
+      message: expect.stringContaining('violates PodSecurity'),
+    });
   });
 
   // Resources as [group/]plural[/subresource]; namespaced ones are asked about in a tenant namespace.
-  it.each([
-    { service: 'claim-api', verb: 'get', resource: 'secrets', name: 'tenant-kubeconfig', allowed: true },
-    { service: 'claim-api', verb: 'get', resource: 'secrets', name: 'tenant-pki', allowed: false },
-    { service: 'claim-api', verb: 'list', resource: 'secrets', allowed: false },
-    { service: 'pool-manager', verb: 'list', resource: 'nodes', allowed: true },
-    { service: 'pool-manager', verb: 'get', resource: 'secrets', name: 'tenant-kubeconfig', allowed: false },
-    { service: 'provisioner', verb: 'create', resource: 'namespaces', allowed: true },
-    { service: 'provisioner', verb: 'patch', resource: 'namespaces', allowed: true },
-    { service: 'provisioner', verb: 'delete', resource: 'namespaces', allowed: true },
-    { service: 'provisioner', verb: 'create', resource: 'secrets', allowed: true },
-    { service: 'provisioner', verb: 'list', resource: 'secrets', allowed: false },
-    { service: 'provisioner', verb: 'create', resource: 'kubevirt.io/virtualmachines', allowed: true },
-    { service: 'provisioner', verb: 'get', resource: 'kubevirt.io/virtualmachines/status', allowed: true },
-    { service: 'provisioner', verb: 'list', resource: 'kubevirt.io/virtualmachineinstances', allowed: true },
-    { service: 'provisioner', verb: 'delete', resource: 'kubevirt.io/virtualmachines', allowed: false },
-    { service: 'netpol-enforcer', verb: 'patch', resource: 'networking.k8s.io/networkpolicies', allowed: true },
-    { service: 'netpol-enforcer', verb: 'delete', resource: 'namespaces', allowed: false },
-    { service: 'syncer', verb: 'create', resource: 'networking.k8s.io/ingresses', allowed: true },
-    { service: 'syncer', verb: 'get', resource: 'secrets', name: 'tenant-kubeconfig', allowed: true },
-    { service: 'syncer', verb: 'create', resource: 'namespaces', allowed: false },
-  ])('$service may $verb $resource $name: $allowed', async ({ service, verb, resource, name, allowed }) => {
+  it.each(
+    [
+      { service: 'claim-api', verb: 'get', resource: 'secrets', name: 'tenant-kubeconfig', allowed: true },
+      { service: 'claim-api', verb: 'get', resource: 'secrets', name: 'tenant-pki', allowed: false },
+      { service: 'claim-api', verb: 'list', resource: 'secrets', allowed: false },
+      { service: 'pool-manager', verb: 'list', resource: 'nodes', allowed: true },
+      { service: 'pool-manager', verb: 'get', resource: 'secrets', name: 'tenant-kubeconfig', allowed: false },
+      { service: 'provisioner', verb: 'create', resource: 'namespaces', allowed: true },
+      { service: 'provisioner', verb: 'patch', resource: 'namespaces', allowed: true },
+      { service: 'provisioner', verb: 'delete', resource: 'namespaces', allowed: true },
+      { service: 'provisioner', verb: 'create', resource: 'secrets', allowed: true },
+      { service: 'provisioner', verb: 'list', resource: 'secrets', allowed: false },
+      { service: 'provisioner', verb: 'create', resource: 'kubevirt.io/virtualmachines', allowed: true },
+      { service: 'provisioner', verb: 'get', resource: 'kubevirt.io/virtualmachines/status', allowed: true },
+      { service: 'provisioner', verb: 'list', resource: 'kubevirt.io/virtualmachineinstances', allowed: true },
+      { service: 'provisioner', verb: 'delete', resource: 'kubevirt.io/virtualmachines', allowed: false },
+      { service: 'netpol-enforcer', verb: 'patch', resource: 'networking.k8s.io/networkpolicies', allowed: true },
+      { service: 'netpol-enforcer', verb: 'delete', resource: 'namespaces', allowed: false },
+      { service: 'syncer', verb: 'create', resource: 'networking.k8s.io/ingresses', allowed: true },
+      { service: 'syncer', verb: 'get', resource: 'secrets', name: 'tenant-kubeconfig', allowed: true },
+      { service: 'syncer', verb: 'create', resource: 'namespaces', allowed: false },
+    ].map((c) => ({ name: '', ...c, what: `${c.verb} ${c.resource}${'name' in c ? ` named ${c.name}` : ''}` })),
+  )('$service may $what: $allowed', async ({ service, verb, resource, name, allowed }) => {
     const parts = resource.split('/');
     const group = parts[0]?.includes('.') ? (parts.shift() as string) : '';
     const [plural, subresource] = parts as [string, string?];
@@ -184,25 +218,32 @@ describe('the Kubernetes manifests in deploy/kubernetes', () => {
     expect(review.status?.allowed ?? false).toBe(allowed);
   });
 
-  it.each(deployments.map((d) => [d.metadata.name, d] as const))('%s sets only variables its config class declares', (_name, deployment) => {
-    const declared = declaredVariables(serviceOf(deployment));
-    expect(declared.has('NATS_URL') && declared.has('MONGO_URL')).toBe(true);
-    expect([...environmentOf(deployment).keys()].filter((key) => !declared.has(key))).toEqual([]);
-  });
+  it.each(deployments.map((d) => [d.metadata.name, d] as const))(
+    '%s sets only variables its config class declares',
+    (_name, deployment) => {
+      const declared = declaredVariables(serviceOf(deployment));
+      expect(declared.has('NATS_URL') && declared.has('MONGO_URL')).toBe(true);
+      expect([...environmentOf(deployment).keys()].filter((key) => !declared.has(key))).toEqual([]);
+    },
+  );
 
-  it.each(deployments.map((d) => [d.metadata.name, d] as const))('%s probes the port it listens on and outlives its shutdown grace', (_name, deployment) => {
-    const env = environmentOf(deployment);
-    const container = containerOf(deployment);
-    const port = serviceOf(deployment) === 'claim-api' ? env.get('CLAIM_API_PORT') : env.get('HTTP_PORT');
-    expect(container.ports.find((p: { name: string }) => p.name === 'http')?.containerPort).toBe(Number(port));
-    for (const probe of ['startupProbe', 'livenessProbe', 'readinessProbe']) expect(container[probe].httpGet.port).toBe('http');
-    expect(container.livenessProbe.httpGet.path).toBe('/healthz');
-    expect(container.readinessProbe.httpGet.path).toBe('/readyz');
-    const preStopMs = (container.lifecycle?.preStop?.sleep?.seconds ?? 0) * 1000;
-    const graceMs = Number(env.get('SHUTDOWN_GRACE_MS'));
-    expect(graceMs).toBeGreaterThan(0);
-    expect(deployment.spec.template.spec.terminationGracePeriodSeconds * 1000).toBeGreaterThan(preStopMs + graceMs);
-  });
+  it.each(deployments.map((d) => [d.metadata.name, d] as const))(
+    '%s probes the port it listens on and outlives its shutdown grace',
+    (_name, deployment) => {
+      const env = environmentOf(deployment);
+      const container = containerOf(deployment);
+      const port = serviceOf(deployment) === 'claim-api' ? env.get('CLAIM_API_PORT') : env.get('HTTP_PORT');
+      expect(container.ports.find((p: { name: string }) => p.name === 'http')?.containerPort).toBe(Number(port));
+      for (const probe of ['startupProbe', 'livenessProbe', 'readinessProbe'])
+        expect(container[probe].httpGet.port).toBe('http');
+      expect(container.livenessProbe.httpGet.path).toBe('/healthz');
+      expect(container.readinessProbe.httpGet.path).toBe('/readyz');
+      const preStopMs = (container.lifecycle?.preStop?.sleep?.seconds ?? 0) * 1000;
+      const graceMs = Number(env.get('SHUTDOWN_GRACE_MS'));
+      expect(graceMs).toBeGreaterThan(0);
+      expect(deployment.spec.template.spec.terminationGracePeriodSeconds * 1000).toBeGreaterThan(preStopMs + graceMs);
+    },
+  );
 });
 
 describe('the monitoring manifests in deploy/monitoring', () => {
@@ -222,25 +263,33 @@ describe('the monitoring manifests in deploy/monitoring', () => {
       for (const object of monitoring.objects) {
         const served = await kube.list(object.apiVersion, object.kind, { namespace }).then(
           () => true,
-          (error: unknown) => (error instanceof KubeApiError && error.code === 'kube.not_found' ? false : Promise.reject(error)),
+          (error: unknown) =>
+            error instanceof KubeApiError && error.code === 'kube.not_found' ? false : Promise.reject(error),
         );
         // The lane has no Prometheus Operator; a cluster given through KUBECONFIG may.
-        if (served) expect((await kube.apply({ ...object, metadata: { ...object.metadata, namespace } })).metadata.uid).toBeTruthy();
+        if (served)
+          expect(
+            (await kube.apply({ ...object, metadata: { ...object.metadata, namespace } })).metadata.uid,
+          ).toBeTruthy();
       }
     } finally {
       await kube.delete({ apiVersion: 'v1', kind: 'Namespace', name: namespace });
     }
   });
 
-  it.each(alerts.map((a) => [a.alert as string, a] as const))('alert %s parses as PromQL, names exported metrics and says why', (_name, alert) => {
-    const expr = alert.expr as string;
-    const errors: number[] = [];
-    promqlParser.parse(expr).iterate({ enter: (node) => void (node.type.isError && errors.push(node.from)) });
-    expect(errors, `syntax errors at ${errors.join(', ')} in ${expr}`).toEqual([]);
-    expect(['warning', 'critical']).toContain(alert.labels?.severity);
-    expect(alert.annotations?.summary).toBeTruthy();
-    for (const [metric] of expr.matchAll(/\bkubelabs_[a-z0-9_]+/g)) expect(exportedMetricNames(), metric).toContain(metric);
-  });
+  it.each(alerts.map((a) => [a.alert as string, a] as const))(
+    'alert %s parses as PromQL, names exported metrics and says why',
+    (_name, alert) => {
+      const expr = alert.expr as string;
+      const errors: number[] = [];
+      promqlParser.parse(expr).iterate({ enter: (node) => void (node.type.isError && errors.push(node.from)) });
+      expect(errors, `syntax errors at ${errors.join(', ')} in ${expr}`).toEqual([]);
+      expect(['warning', 'critical']).toContain(alert.labels?.severity);
+      expect(alert.annotations?.summary).toBeTruthy();
+      for (const [metric] of expr.matchAll(/\bkubelabs_[a-z0-9_]+/g))
+        expect(exportedMetricNames(), metric).toContain(metric);
+    },
+  );
 });
 
 let metricNames: Set<string> | undefined;
@@ -248,9 +297,15 @@ let metricNames: Set<string> | undefined;
 function exportedMetricNames(): Set<string> {
   if (metricNames) return metricNames;
   const files = ['services', 'libs'].flatMap((dir) =>
-    (readdirSync(join(repoRoot, dir), { recursive: true }) as string[]).filter((f) => f.endsWith('.ts') && !f.endsWith('.spec.ts')).map((f) => join(repoRoot, dir, f)),
+    (readdirSync(join(repoRoot, dir), { recursive: true }) as string[])
+      .filter((f) => f.endsWith('.ts') && !f.endsWith('.spec.ts'))
+      .map((f) => join(repoRoot, dir, f)),
   );
-  metricNames = new Set(files.flatMap((file) => [...readFileSync(file, 'utf8').matchAll(/'(kubelabs_[a-z0-9_]+)'/g)].map((m) => m[1] as string)));
+  metricNames = new Set(
+    files.flatMap((file) =>
+      [...readFileSync(file, 'utf8').matchAll(/'(kubelabs_[a-z0-9_]+)'/g)].map((m) => m[1] as string),
+    ),
+  );
   return metricNames;
 }
 
@@ -259,13 +314,18 @@ describe('the NATS server configuration in deploy/nats', () => {
   const natsServer = join(cacheDir(), 'bin', `nats-server-${laneVersions.nats}`);
 
   it('fsyncs every JetStream write before acknowledging it and clusters three servers', () => {
-    const active = readFileSync(confPath, 'utf8').split('\n').filter((line) => !/^\s*#/.test(line)).join('\n');
+    const active = readFileSync(confPath, 'utf8')
+      .split('\n')
+      .filter((line) => !/^\s*#/.test(line))
+      .join('\n');
     expect(active).toMatch(/^\s*sync_interval:\s*always\s*$/m);
     expect(active.match(/nats:\/\/nats-\d\.[^\s]+:6222/g)).toHaveLength(3);
   });
 
   it.skipIf(!existsSync(natsServer))('is accepted by nats-server -t', async () => {
-    const { stderr } = await run(natsServer, ['-c', confPath, '-t'], { env: { ...process.env, SERVER_NAME: 'nats-0' } });
+    const { stderr } = await run(natsServer, ['-c', confPath, '-t'], {
+      env: { ...process.env, SERVER_NAME: 'nats-0' },
+    });
     expect(stderr).toContain('is valid');
   });
 });
@@ -275,11 +335,18 @@ describe('docker-compose.yml', () => {
   const compose = join(cacheDir(), 'bin', `docker-compose-${process.env.COMPOSE_VERSION ?? 'v5.6.0'}`);
 
   it.skipIf(!existsSync(compose))('is a valid Compose file for `docker compose config`', async () => {
-    const { stdout, stderr } = await run(compose, ['-f', join(repoRoot, 'docker-compose.yml'), 'config', '--quiet'], { cwd: repoRoot });
+    const { stdout, stderr } = await run(compose, ['-f', join(repoRoot, 'docker-compose.yml'), 'config', '--quiet'], {
+      cwd: repoRoot,
+    });
     expect(`${stdout}${stderr}`).toBe('');
     // The control: the same tool refuses a file that breaks the Compose specification.
     const dir = mkdtempSync(join(tmpdir(), 'kubelabs-compose-'));
-    writeFileSync(join(dir, 'compose.yml'), 'services:\n  api:\n    image: x\n    restart: sometimes\n    portz: [80]\n');
-    await expect(run(compose, ['-f', join(dir, 'compose.yml'), 'config', '--quiet'], { cwd: dir })).rejects.toMatchObject({ code: 1 });
+    writeFileSync(
+      join(dir, 'compose.yml'),
+      'services:\n  api:\n    image: x\n    restart: sometimes\n    portz: [80]\n',
+    );
+    await expect(
+      run(compose, ['-f', join(dir, 'compose.yml'), 'config', '--quiet'], { cwd: dir }),
+    ).rejects.toMatchObject({ code: 1 });
   });
 });

@@ -1,7 +1,7 @@
 // [bench] `npm run bench`: in one bounded run on the local lanes, the warm-claim latency over HTTP at 1, 16 and 64
 // clients, the floor under it on the same servers, and the time from a claim on an empty pool to its activation.
 // Prints tables and writes reports/bench.json. `--quick` shrinks every round; `--profile` CPU-profiles the claim API.
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -24,8 +24,13 @@ const bootMs = 50;
 const roundTimeLimitMs = 30_000;
 const poolFillTimeoutMs = 180_000;
 const coldClaimTimeoutMs = 30_000;
-const platformEnv = { LOG_LEVEL: 'warn' };
-const serviceEnv = { 'pool-manager': { CAPACITY_SOURCE: 'unlimited' }, provisioner: { PROVISION_CONCURRENCY: '32' } };
+// The services' own resync defaults (the test platform's 2 s would re-reconcile every tenant during the rounds);
+// capacity unplanned, since the simulated host nodes would hold only a few dozen tenants.
+const platformEnv = { LOG_LEVEL: 'warn', RESYNC_INTERVAL_MS: '10000' };
+const serviceEnv = {
+  'pool-manager': { CAPACITY_SOURCE: 'unlimited' },
+  provisioner: { PROVISION_CONCURRENCY: '32', RESYNC_INTERVAL_MS: '30000' },
+};
 
 interface WarmRound {
   name: string;
@@ -80,7 +85,8 @@ async function waitForPoolsFull(client: HttpClient, apiKey: string, labIds: read
       const rows = (await listPools(client, apiKey)).filter((p) => labIds.includes(p.labId));
       const ready = rows.reduce((sum, p) => sum + p.ready, 0);
       const wanted = rows.reduce((sum, p) => sum + p.minReady, 0);
-      const line = `pools: ${ready}/${wanted} ready`;
+      const provisioning = rows.reduce((sum, p) => sum + p.provisioning, 0);
+      const line = `pools: ${ready}/${wanted} ready, ${provisioning} provisioning`;
       if (line !== last && (Date.now() - started > 5_000 || ready === wanted)) say(line);
       last = line;
       return rows.length === labIds.length && rows.every((p) => p.ready >= p.minReady);
@@ -88,6 +94,13 @@ async function waitForPoolsFull(client: HttpClient, apiKey: string, labIds: read
     { timeoutMs: poolFillTimeoutMs, intervalMs: 500 },
   );
   return Date.now() - started;
+}
+
+/** The services' and simulator's log lines go to a file, not the console (warnings only, with LOG_LEVEL=warn). */
+function platformLog(path: string, cleanups: (() => Promise<unknown>)[]): (line: string) => void {
+  const file = createWriteStream(path, { flags: 'a' });
+  cleanups.unshift(() => new Promise((resolve) => file.end(resolve)));
+  return (line) => void file.write(`${line}\n`);
 }
 
 async function settle(): Promise<IdleResult> {
@@ -214,7 +227,8 @@ async function main(): Promise<void> {
   let platformEnvReport: Record<string, string> = {};
   try {
     say('starting the lanes (NATS, MongoDB wire, Kubernetes API)');
-    const lanes = await startLanes({ logDir: join(repoRoot, '.lane', 'bench-logs') });
+    const logDir = join(repoRoot, '.lane', 'bench-logs');
+    const lanes = await startLanes({ logDir });
     cleanups.push(() => lanes.stop());
     const labs = [...plan.rounds.map((r) => benchLab(r.labId, { minReady: r.claims, maxTotal: r.claims })), benchLab(coldLabId, { minReady: 0, maxTotal: plan.coldRepeats })];
     say(`starting the platform (instance ${instance}, simulator boot ${bootMs} ms, ${plan.rounds.reduce((s, r) => s + r.claims, 0)} warm tenants to provision)`);
@@ -226,6 +240,7 @@ async function main(): Promise<void> {
       labs,
       simulator: { bootMs },
       env: platformEnv,
+      log: platformLog(join(logDir, `platform-${instance}.log`), cleanups),
       serviceEnv: { ...serviceEnv, ...(profileDir ? { 'claim-api': { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` } } : {}) },
     });
     cleanups.push(() => platform.stop());

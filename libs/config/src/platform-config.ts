@@ -52,4 +52,9 @@ export class PlatformConfig {
    */
   @Matches(/^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$/, { message: 'PLATFORM_ID must be a DNS label of at most 32 characters' })
   PLATFORM_ID: string = 'default';
+
+  /** Replicas of each JetStream stream: 1 on a single server, 3 on a three-node NATS cluster in production. */
+  @EnvInteger()
+  @IsIn([1, 3, 5], { message: 'NATS_STREAM_REPLICAS must be 1, 3 or 5' })
+  NATS_STREAM_REPLICAS: number = 1;
 }

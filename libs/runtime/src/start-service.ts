@@ -56,7 +56,7 @@ export async function startService(definition: ServiceDefinition): Promise<NestF
       connection: nc,
       name: definition.service,
       subjectPrefix: definition.config.NATS_SUBJECT_PREFIX,
-      streams: platformStreams(definition.config.NATS_SUBJECT_PREFIX),
+      streams: platformStreams(definition.config.NATS_SUBJECT_PREFIX, definition.config.NATS_STREAM_REPLICAS),
       consumers: (definition.consumers ?? []).map((consumer) => ({ ...consumer, stream: eventsStreamName(definition.config.NATS_SUBJECT_PREFIX) })),
       commandQueue: definition.service,
       validator: validateMessage,
@@ -84,8 +84,8 @@ function instrumentTransport(transport: JetStreamServer, metrics: Metrics, readi
 export type { INestApplication };
 
 /** Stream names carry the subject prefix, so several platforms (or test runs) can share one NATS server. */
-export function platformStreams(subjectPrefix: string): StreamSpec[] {
-  return defaultStreams({ nameSuffix: streamSuffix(subjectPrefix) });
+export function platformStreams(subjectPrefix: string, replicas = 1): StreamSpec[] {
+  return defaultStreams({ nameSuffix: streamSuffix(subjectPrefix) }).map((stream) => ({ ...stream, replicas }));
 }
 
 export function eventsStreamName(subjectPrefix: string): string {
