@@ -44,6 +44,6 @@ case "$command" in
   dev) ensure_dependencies; build; ensure_lane_binaries; exec node dist/simulator/src/dev-platform.js "$@" ;;
   lane) ensure_dependencies; build; ensure_lane_binaries; exec node dist/libs/testing/src/lane-cli.js "$@" ;;
   bench) ensure_dependencies; build; ensure_lane_binaries; exec node dist/bench/src/run-bench.js "$@" ;;
-  catalog-load) ensure_dependencies; build; exec node dist/services/claim-api/src/catalog/load-catalog-cli.js "$@" ;;
+  catalog-load) ensure_dependencies; build; exec node dist/libs/catalog/src/load-catalog-main.js "$@" ;;
   *) echo "usage: scripts/run.sh build|test|dev|lane|bench|catalog-load [args]" >&2; exit 2 ;;
 esac

@@ -7,10 +7,11 @@ export interface HostNodeOptions {
   cpu?: number;
   memoryGi?: number;
   namePrefix?: string;
+  labels?: Record<string, string>;
 }
 
 export async function registerHostNodes(kubeconfig: KubeConfig | string, options: HostNodeOptions = {}): Promise<string[]> {
-  const { count = 3, cpu = 32, memoryGi = 64, namePrefix = 'simulated-host' } = options;
+  const { count = 3, cpu = 32, memoryGi = 64, namePrefix = 'simulated-host', labels = {} } = options;
   let kc: KubeConfig;
   if (typeof kubeconfig === 'string') {
     kc = new KubeConfig();
@@ -25,7 +26,7 @@ export async function registerHostNodes(kubeconfig: KubeConfig | string, options
     const node: V1Node = {
       apiVersion: 'v1',
       kind: 'Node',
-      metadata: { name, labels: { 'simulator.kubelabs.io/simulated': 'true', 'kubernetes.io/hostname': name } },
+      metadata: { name, labels: { ...labels, 'simulator.kubelabs.io/simulated': 'true', 'kubernetes.io/hostname': name } },
     };
     try {
       await api.createNode({ body: node });

@@ -21,7 +21,7 @@ export interface PlatformOptions {
   services?: readonly ServiceName[];
   env?: Record<string, string>;
   serviceEnv?: Partial<Record<ServiceName, Record<string, string>>>;
-  simulator?: { bootMs?: number; failRatio?: number; hostNodes?: number };
+  simulator?: { bootMs?: number; failRatio?: number; hostNodes?: number; hostCpu?: number; hostMemoryGi?: number };
   claimApiPort?: number;
   devApiKey?: string;
   log?: (line: string) => void;
@@ -49,7 +49,15 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   const persistence = await Persistence.connect(mongo.toString());
   const labs = options.labs ?? (await loadLabs(options.catalogDir ?? 'deploy/catalog'));
   await syncCatalog(persistence, labs, { prune: true });
-  await registerHostNodes(options.kubeconfigPath, { count: options.simulator?.hostNodes ?? 3 });
+  // Each platform instance gets its own simulated host nodes, so parallel tests plan capacity independently.
+  const hostLabel = 'simulator.kubelabs.io/host-pool';
+  await registerHostNodes(options.kubeconfigPath, {
+    count: options.simulator?.hostNodes ?? 3,
+    cpu: options.simulator?.hostCpu ?? 32,
+    memoryGi: options.simulator?.hostMemoryGi ?? 64,
+    namePrefix: `${instance}-host`,
+    labels: { [hostLabel]: instance },
+  });
 
   const simulator = new KubeVirtSimulator({
     kubeconfig: options.kubeconfigPath,
@@ -68,6 +76,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     PLATFORM_ID: instance,
     DEV_API_KEY: apiKey,
     TENANT_API_URL_TEMPLATE: simulator.tenantApiUrlTemplate,
+    HOST_NODE_SELECTOR: `${hostLabel}=${instance}`,
     READINESS_POLL_MS: '250',
     RESYNC_INTERVAL_MS: '2000',
     ...options.env,

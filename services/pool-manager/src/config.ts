@@ -1,5 +1,5 @@
 // The pool manager's configuration: the platform's variables plus its loop timings.
-import { IsIn, IsInt, Max, Min } from 'class-validator';
+import { IsIn, IsInt, Matches, Max, Min } from 'class-validator';
 import { EnvInteger, PlatformConfig } from '@kubelabs/config';
 
 export class PoolManagerConfig extends PlatformConfig {
@@ -25,6 +25,10 @@ export class PoolManagerConfig extends PlatformConfig {
   @Min(0, { message: 'EXPIRING_NOTICE_MINUTES must be an integer from 0 to 120' })
   @Max(120, { message: 'EXPIRING_NOTICE_MINUTES must be an integer from 0 to 120' })
   EXPIRING_NOTICE_MINUTES: number = 10;
+
+  /** Which host nodes run tenant VMs (a label selector, e.g. `kubevirt.io/schedulable=true`); empty means all. */
+  @Matches(/^[A-Za-z0-9_./=!,() -]*$/, { message: 'HOST_NODE_SELECTOR must be a Kubernetes label selector' })
+  HOST_NODE_SELECTOR: string = '';
 
   /** `nodes`: capacity from the host nodes' allocatable resources; `unlimited`: no capacity planning. */
   @IsIn(['nodes', 'unlimited'], { message: "CAPACITY_SOURCE must be 'nodes' or 'unlimited'" })

@@ -28,12 +28,12 @@ export interface ObservedPlatform {
 
 type NodeObject = KubernetesObject & { status?: { allocatable?: Record<string, string> } };
 
-export async function observePools(db: Persistence, kube: KubeClient | null): Promise<ObservedPlatform> {
+export async function observePools(db: Persistence, kube: KubeClient | null, hostNodeSelector = ''): Promise<ObservedPlatform> {
   const [labDocs, tenants, claims, allocatable] = await Promise.all([
     db.labs.find().lean().exec(),
     db.tenants.find({ state: { $ne: 'deleted' } }).lean().exec() as Promise<TenantDocument[]>,
     db.claims.find({ state: { $in: ['pending', 'active'] } }).lean().exec() as Promise<ClaimDocument[]>,
-    kube ? observeAllocatable(kube) : Promise.resolve(null),
+    kube ? observeAllocatable(kube, hostNodeSelector) : Promise.resolve(null),
   ]);
   const pools = new Map<string, ObservedPoolState>();
   const poolOf = (labId: string, kubernetesVersion: string, lab?: Lab): ObservedPoolState => {
@@ -66,8 +66,8 @@ export async function observePools(db: Persistence, kube: KubeClient | null): Pr
 }
 
 /** Sum of the host nodes' allocatable memory and CPU (schedulable nodes only). */
-async function observeAllocatable(kube: KubeClient): Promise<ResourceAmount> {
-  const nodes = await kube.list<NodeObject & { spec?: { unschedulable?: boolean } }>('v1', 'Node');
+async function observeAllocatable(kube: KubeClient, labelSelector: string): Promise<ResourceAmount> {
+  const nodes = await kube.list<NodeObject & { spec?: { unschedulable?: boolean } }>('v1', 'Node', labelSelector ? { labelSelector } : {});
   let memoryMiB = 0;
   let cpuMillis = 0;
   for (const node of nodes) {

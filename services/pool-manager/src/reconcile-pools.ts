@@ -77,7 +77,7 @@ export class PoolReconciler implements OnApplicationBootstrap, OnApplicationShut
 
   async reconcileOnce(reason = 'manual'): Promise<void> {
     const now = new Date();
-    const observed = await observePools(this.db, this.config.CAPACITY_SOURCE === 'nodes' ? this.kube : null);
+    const observed = await observePools(this.db, this.config.CAPACITY_SOURCE === 'nodes' ? this.kube : null, this.config.HOST_NODE_SELECTOR);
     for (const orphan of observed.orphanTenants) {
       if (orphan.claimedAt && now.getTime() - orphan.claimedAt.getTime() > orphanGraceMs) await this.applier.returnOrphan(orphan);
     }
