@@ -98,4 +98,30 @@ describe('claim lifecycle', () => {
       timeoutMs: 60_000,
     });
   });
+
+  it('manages the catalog over HTTP (admin scope): a new lab fills its pool, a bad one is refused with every error, a removed one is retired', async () => {
+    platform = await lanePlatform({ labs: [testLab('zeta', { minReady: 1, maxTotal: 2 })], simulator: { bootMs: 200 } });
+    const lab = { ...testLab('eta', { minReady: 1, maxTotal: 2 }) } as Record<string, unknown>;
+    const put = await api(platform, 'PUT', '/v1/labs/eta', lab);
+    expect(put.status).toBe(200);
+    expect(put.body).toMatchObject({ id: 'eta', versions: [{ kubernetesVersion: '1.36', ready: 0 }] });
+    await waitFor('the new lab to have a ready tenant', async () => (await pools(platform!)).some((p) => p.labId === 'eta' && p.ready === 1), { timeoutMs: 30_000 });
+
+    const bad = await api(platform, 'PUT', '/v1/labs/theta', { ...lab, id: 'theta', level: 'expert', pool: { minReady: 3, maxTotal: 1 } });
+    expect(bad.status).toBe(400);
+    expect(bad.contentType).toContain('application/problem+json');
+    expect(String(bad.body.detail)).toMatch(/\/level/);
+    expect(String(bad.body.detail)).toMatch(/\/pool\/maxTotal/);
+
+    const claimKey = await api(platform, 'POST', '/v1/api-keys', { name: 'integration', scopes: ['claim'] });
+    const asClaimKey = { claimApiUrl: platform.claimApiUrl, apiKey: String(claimKey.body.key) };
+    expect((await api(asClaimKey, 'PUT', '/v1/labs/eta', lab)).status).toBe(403);
+
+    expect((await api(platform, 'DELETE', '/v1/labs/eta')).status).toBe(204);
+    expect((await api(platform, 'GET', '/v1/labs/eta')).status).toBe(404);
+    expect((await api(platform, 'DELETE', '/v1/labs/eta')).status).toBe(404);
+    await waitFor('the removed lab\'s idle tenant to be retired', async () => (await platform!.persistence.tenants.countDocuments({ labId: 'eta', state: { $in: ['ready', 'provisioning'] } })) === 0, {
+      timeoutMs: 30_000,
+    });
+  });
 });

@@ -4,7 +4,7 @@ export { formatCatalogErrors, type CatalogError } from './catalog-error';
 export { parseLabFile, type ParseLabResult } from './parse-lab-file';
 export { checkCatalog, type CatalogResult } from './check-catalog';
 export { loadCatalogDirectory } from './load-catalog-directory';
-export { labSchemaPath } from './validate-lab-schema';
+export { labSchemaPath, type FieldError } from './validate-lab-schema';
 export {
   labFromDocument,
   planCatalogSync,
@@ -14,3 +14,4 @@ export {
   type CatalogSyncResult,
 } from './sync-catalog';
 export { runLoadCatalogCli } from './load-catalog-cli';
+export { parseLabObject } from './parse-lab-object';

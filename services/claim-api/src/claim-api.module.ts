@@ -18,7 +18,7 @@ import { EventBus } from './event-bus';
 import { EventTap } from './event-tap';
 import { HostCluster } from './host-cluster';
 import { LabCatalog } from './labs/lab-catalog';
-import { LabsController } from './labs/labs.controller';
+import { LabAdminController, LabsController } from './labs/labs.controller';
 import { PoolsController } from './pools/pools.controller';
 import { ProblemDetailsFilter } from './problem/problem-details.filter';
 
@@ -50,7 +50,7 @@ class DevApiKey implements OnApplicationBootstrap {
 }
 
 @Module({
-  controllers: [LabsController, ClaimsController, PoolsController, ApiKeysController, ClaimCommandsController],
+  controllers: [LabsController, LabAdminController, ClaimsController, PoolsController, ApiKeysController, ClaimCommandsController],
   providers: [
     { provide: APP_PIPE, useFactory: createValidationPipe },
     { provide: APP_FILTER, useClass: ProblemDetailsFilter },

@@ -1,8 +1,9 @@
 // The catalog over HTTP: anyone with a key reads it (with how many tenants are ready now per version).
-import { Controller, Get, Param } from '@nestjs/common';
-import { ApiNotFoundResponse, ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, Param, Put } from '@nestjs/common';
+import { ApiBody, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Matches } from 'class-validator';
-import type { Lab } from '@kubelabs/domain';
+import { parseLabObject, upsertLabs } from '@kubelabs/catalog';
+import { DomainError, type Lab } from '@kubelabs/domain';
 import { Persistence } from '@kubelabs/persistence';
 import { RequireScope } from '../auth/api-key.guard';
 import { ProblemDetails } from '../problem/problem-details';
@@ -77,5 +78,42 @@ export class LabsController {
   async get(@Param() { id }: LabIdParam): Promise<LabView> {
     const [lab, ready] = await Promise.all([this.labs.get(id), readyCounts(this.db)]);
     return toLabView(lab, ready);
+  }
+}
+
+/** Admin management of the catalog over HTTP; the body of PUT is a lab as in deploy/catalog/<id>.yaml, as JSON. */
+@ApiTags('labs')
+@RequireScope('admin')
+@Controller('v1/labs')
+export class LabAdminController {
+  constructor(
+    private readonly labs: LabCatalog,
+    private readonly db: Persistence,
+  ) {}
+
+  @Put(':id')
+  @ApiOperation({ summary: 'Create or replace a lab (validated like a catalog file: contracts/lab.schema.json)' })
+  @ApiBody({ description: 'The lab, as in deploy/catalog/<id>.yaml', schema: { type: 'object' } })
+  @ApiOkResponse({ type: LabView })
+  async put(@Param() { id }: LabIdParam, @Body() body: unknown): Promise<LabView> {
+    const parsed = parseLabObject(body, id);
+    if ('errors' in parsed) {
+      const messages = parsed.errors.map((e) => `${e.path || '/'} ${e.message}`);
+      throw new DomainError('lab.invalid', messages.join('; '), { errors: messages });
+    }
+    await upsertLabs(this.db.labs, [parsed.lab]);
+    this.labs.invalidate();
+    return toLabView(parsed.lab, await readyCounts(this.db));
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Remove a lab: its idle tenants are retired; live claims run to their end' })
+  @ApiNoContentResponse({ description: 'Removed' })
+  @ApiNotFoundResponse({ type: ProblemDetails })
+  async remove(@Param() { id }: LabIdParam): Promise<void> {
+    const result = await this.db.labs.deleteOne({ _id: id }).exec();
+    this.labs.invalidate();
+    if (result.deletedCount === 0) throw new DomainError('lab.not_found', `no lab '${id}' in the catalog`, { labId: id });
   }
 }
