@@ -30,6 +30,14 @@ export interface ColdClaimTiming {
   acceptedMs: number;
   /** From sending POST /v1/claims to the progress stream saying the claim is active. */
   activeMs: number;
+  /** Every progress event seen, with its time since the POST was sent. */
+  events: ProgressEvent[];
+}
+
+export interface ProgressEvent {
+  type: string;
+  step?: string;
+  atMs: number;
 }
 
 export async function claimCold(client: HttpClient, baseUrl: string, apiKey: string, body: { labId: string; userId: string; sshPublicKey?: string }, timeoutMs: number): Promise<ColdClaimTiming> {
@@ -39,12 +47,16 @@ export async function claimCold(client: HttpClient, baseUrl: string, apiKey: str
   if (res.status !== 202) throw new Error(`POST /v1/claims answered ${res.status} (a claim on an empty pool must be 202): ${res.body.slice(0, 200)}`);
   const acceptedMs = since();
   const claimId = (JSON.parse(res.body) as { id: string }).id;
-  await waitForActiveEvent(baseUrl, apiKey, claimId, timeoutMs);
-  return { claimId, acceptedMs, activeMs: since() };
+  const events: ProgressEvent[] = [];
+  await waitForActiveEvent(baseUrl, apiKey, claimId, timeoutMs, (type, data) => {
+    const step = (data as { step?: unknown } | null)?.step;
+    events.push({ type, ...(typeof step === 'string' ? { step } : {}), atMs: Math.round(since() * 10) / 10 });
+  });
+  return { claimId, acceptedMs, activeMs: since(), events };
 }
 
 /** Reads GET /v1/claims/{id}/events until an event says the claim is active (its first event is the current state). */
-function waitForActiveEvent(baseUrl: string, apiKey: string, claimId: string, timeoutMs: number): Promise<void> {
+function waitForActiveEvent(baseUrl: string, apiKey: string, claimId: string, timeoutMs: number, seen: (type: string, data: unknown) => void): Promise<void> {
   const url = new URL(`/v1/claims/${claimId}/events`, baseUrl);
   return new Promise<void>((resolve, reject) => {
     const req = request(url, { headers: { authorization: `Bearer ${apiKey}`, accept: 'text/event-stream' } }, (res) => {
@@ -63,6 +75,7 @@ function waitForActiveEvent(baseUrl: string, apiKey: string, claimId: string, ti
           const message = buffer.slice(0, end);
           buffer = buffer.slice(end + 2);
           const type = /^event: (.*)$/m.exec(message)?.[1];
+          if (type) seen(type, parseData(message));
           if (type === 'tenant.claimed' || type === 'claim.active') {
             clearTimeout(timer);
             req.destroy();
@@ -88,4 +101,17 @@ function waitForActiveEvent(baseUrl: string, apiKey: string, claimId: string, ti
     });
     req.end();
   });
+}
+
+function parseData(message: string): unknown {
+  const data = message
+    .split('\n')
+    .filter((line) => line.startsWith('data: '))
+    .map((line) => line.slice(6))
+    .join('\n');
+  try {
+    return JSON.parse(data);
+  } catch {
+    return null;
+  }
 }
