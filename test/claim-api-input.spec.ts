@@ -40,18 +40,39 @@ function inputLab(id: string): Lab {
   };
 }
 
+/** An RFC 9457 answer: the status, the problem+json media type, and type/title/status/detail. */
+function expectProblem(answer: Answer, status: number, detail?: RegExp): void {
+  expect({ status: answer.status, body: answer.body }).toMatchObject({ status });
+  expect(answer.contentType).toMatch(/^application\/problem\+json/);
+  expect(answer.body).toMatchObject({
+    type: expect.stringMatching(/^https:\/\/kubelabs\.dev\/problems\/[a-z_.]+$/),
+    title: expect.any(String),
+    status,
+    detail: expect.stringMatching(/\S/),
+  });
+  if (detail) expect(answer.body.detail).toMatch(detail);
+}
+
 describe('the claim API at its edge', () => {
   let platform: RunningPlatform;
   let claimKey: string;
   let otherClaimKey: string;
   let revokedKey: string;
 
-  async function send(method: string, path: string, { key, authorization, body, headers = {} }: Send = {}): Promise<Answer> {
+  async function send(
+    method: string,
+    path: string,
+    { key, authorization, body, headers = {} }: Send = {},
+  ): Promise<Answer> {
     const bearer = key === undefined ? platform.apiKey : key;
     const res = await fetch(`${platform.claimApiUrl}${path}`, {
       method,
       headers: {
-        ...(authorization !== undefined ? { authorization } : bearer !== null ? { authorization: `Bearer ${bearer}` } : {}),
+        ...(authorization !== undefined
+          ? { authorization }
+          : bearer !== null
+            ? { authorization: `Bearer ${bearer}` }
+            : {}),
         ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
         ...headers,
       },
@@ -66,19 +87,12 @@ describe('the claim API at its edge', () => {
     }
     // Whatever the input, the service never answers with a server error.
     expect(res.status, `${method} ${path} answered ${res.status}: ${text}`).toBeLessThan(500);
-    return { status: res.status, contentType: res.headers.get('content-type') ?? '', headers: res.headers, body: parsed };
-  }
-
-  function expectProblem(answer: Answer, status: number, detail?: RegExp): void {
-    expect({ status: answer.status, body: answer.body }).toMatchObject({ status });
-    expect(answer.contentType).toMatch(/^application\/problem\+json/);
-    expect(answer.body).toMatchObject({
-      type: expect.stringMatching(/^https:\/\/kubelabs\.dev\/problems\/[a-z_.]+$/),
-      title: expect.any(String),
-      status,
-      detail: expect.stringMatching(/\S/),
-    });
-    if (detail) expect(answer.body.detail).toMatch(detail);
+    return {
+      status: res.status,
+      contentType: res.headers.get('content-type') ?? '',
+      headers: res.headers,
+      body: parsed,
+    };
   }
 
   async function createKey(name: string, scopes: string[]): Promise<{ id: string; key: string }> {
@@ -91,7 +105,11 @@ describe('the claim API at its edge', () => {
     await waitFor(
       `a ready tenant of ${labId}@1.36`,
       async () => {
-        const pools = (await send('GET', '/v1/pools')).body as unknown as { labId: string; kubernetesVersion: string; ready: number }[];
+        const pools = (await send('GET', '/v1/pools')).body as unknown as {
+          labId: string;
+          kubernetesVersion: string;
+          ready: number;
+        }[];
         return pools.some((p) => p.labId === labId && p.kubernetesVersion === '1.36' && p.ready >= 1);
       },
       { timeoutMs: 90_000, intervalMs: 200 },
@@ -132,36 +150,151 @@ describe('the claim API at its edge', () => {
     { name: 'a JSON body that is a string', method: 'POST', path: '/v1/claims', send: { body: '"input-a"' } },
     { name: 'a JSON body that is null', method: 'POST', path: '/v1/claims', send: { body: 'null' } },
     { name: 'an empty body', method: 'POST', path: '/v1/claims', send: { body: {} }, detail: /labId/ },
-    { name: 'fields of the wrong type', method: 'POST', path: '/v1/claims', send: { body: { labId: 7, userId: true } }, detail: /labId.*userId|userId.*labId/ },
-    { name: 'an unknown property', method: 'POST', path: '/v1/claims', send: { body: { labId: 'input-a', userId: 'ada', admin: true } }, detail: /admin/ },
-    { name: 'a labId that is not a slug', method: 'POST', path: '/v1/claims', send: { body: { labId: 'Input_A!', userId: 'ada' } }, detail: /labId/ },
-    { name: 'a userId with a space', method: 'POST', path: '/v1/claims', send: { body: { labId: 'input-a', userId: 'ada lovelace' } }, detail: /userId/ },
-    { name: 'an empty userId', method: 'POST', path: '/v1/claims', send: { body: { labId: 'input-a', userId: '' } }, detail: /userId/ },
-    { name: 'a userId over 128 characters', method: 'POST', path: '/v1/claims', send: { body: { labId: 'input-a', userId: 'a'.repeat(129) } }, detail: /userId/ },
-    { name: 'a malformed kubernetesVersion', method: 'POST', path: '/v1/claims', send: { body: { labId: 'input-a', userId: 'ada', kubernetesVersion: 'latest' } }, detail: /kubernetesVersion/ },
-    { name: 'a kubernetesVersion that is a number', method: 'POST', path: '/v1/claims', send: { body: { labId: 'input-a', userId: 'ada', kubernetesVersion: 1.36 } }, detail: /kubernetesVersion/ },
-    { name: 'an sshPublicKey that is not a key', method: 'POST', path: '/v1/claims', send: { body: { labId: 'input-a', userId: 'ada', sshPublicKey: 'hello' } }, detail: /sshPublicKey/ },
+    {
+      name: 'fields of the wrong type',
+      method: 'POST',
+      path: '/v1/claims',
+      send: { body: { labId: 7, userId: true } },
+      detail: /labId.*userId|userId.*labId/,
+    },
+    {
+      name: 'an unknown property',
+      method: 'POST',
+      path: '/v1/claims',
+      send: { body: { labId: 'input-a', userId: 'ada', admin: true } },
+      detail: /admin/,
+    },
+    {
+      name: 'a labId that is not a slug',
+      method: 'POST',
+      path: '/v1/claims',
+      send: { body: { labId: 'Input_A!', userId: 'ada' } },
+      detail: /labId/,
+    },
+    {
+      name: 'a userId with a space',
+      method: 'POST',
+      path: '/v1/claims',
+      send: { body: { labId: 'input-a', userId: 'ada lovelace' } },
+      detail: /userId/,
+    },
+    {
+      name: 'an empty userId',
+      method: 'POST',
+      path: '/v1/claims',
+      send: { body: { labId: 'input-a', userId: '' } },
+      detail: /userId/,
+    },
+    {
+      name: 'a userId over 128 characters',
+      method: 'POST',
+      path: '/v1/claims',
+      send: { body: { labId: 'input-a', userId: 'a'.repeat(129) } },
+      detail: /userId/,
+    },
+    {
+      name: 'a malformed kubernetesVersion',
+      method: 'POST',
+      path: '/v1/claims',
+      send: { body: { labId: 'input-a', userId: 'ada', kubernetesVersion: 'latest' } },
+      detail: /kubernetesVersion/,
+    },
+    {
+      name: 'a kubernetesVersion that is a number',
+      method: 'POST',
+      path: '/v1/claims',
+      send: { body: { labId: 'input-a', userId: 'ada', kubernetesVersion: 1.36 } },
+      detail: /kubernetesVersion/,
+    },
+    {
+      name: 'an sshPublicKey that is not a key',
+      method: 'POST',
+      path: '/v1/claims',
+      send: { body: { labId: 'input-a', userId: 'ada', sshPublicKey: 'hello' } },
+      detail: /sshPublicKey/,
+    },
     {
       name: 'an sshPublicKey of two lines',
       method: 'POST',
       path: '/v1/claims',
-      send: { body: { labId: 'input-a', userId: 'ada', sshPublicKey: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAA a\nssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAA b' } },
+      send: {
+        body: {
+          labId: 'input-a',
+          userId: 'ada',
+          sshPublicKey: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAA a\nssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAA b',
+        },
+      },
       detail: /sshPublicKey/,
     },
-    { name: 'an Idempotency-Key with a space', method: 'POST', path: '/v1/claims', send: { body: { labId: 'input-a', userId: 'ada' }, headers: { 'idempotency-key': 'two words' } }, detail: /Idempotency-Key/ },
-    { name: 'an Idempotency-Key over 128 characters', method: 'POST', path: '/v1/claims', send: { body: { labId: 'input-a', userId: 'ada' }, headers: { 'idempotency-key': 'k'.repeat(129) } }, detail: /Idempotency-Key/ },
+    {
+      name: 'an Idempotency-Key with a space',
+      method: 'POST',
+      path: '/v1/claims',
+      send: { body: { labId: 'input-a', userId: 'ada' }, headers: { 'idempotency-key': 'two words' } },
+      detail: /Idempotency-Key/,
+    },
+    {
+      name: 'an Idempotency-Key over 128 characters',
+      method: 'POST',
+      path: '/v1/claims',
+      send: { body: { labId: 'input-a', userId: 'ada' }, headers: { 'idempotency-key': 'k'.repeat(129) } },
+      detail: /Idempotency-Key/,
+    },
     { name: 'a malformed claim id (GET)', method: 'GET', path: '/v1/claims/not-a-claim', detail: /claim id/ },
     { name: 'a malformed claim id (DELETE)', method: 'DELETE', path: '/v1/claims/c-XYZ', detail: /claim id/ },
     { name: 'a malformed claim id (events)', method: 'GET', path: '/v1/claims/c-1/events', detail: /claim id/ },
     { name: 'a malformed claim id (kubeconfig)', method: 'GET', path: '/v1/claims/c-1/kubeconfig', detail: /claim id/ },
-    { name: 'an extension of 0 minutes', method: 'POST', path: `/v1/claims/${validClaimId}/extend`, send: { body: { minutes: 0 } }, detail: /minutes/ },
-    { name: "an extension of 'abc' minutes", method: 'POST', path: `/v1/claims/${validClaimId}/extend`, send: { body: { minutes: 'abc' } }, detail: /minutes/ },
-    { name: 'an extension of 1.5 minutes', method: 'POST', path: `/v1/claims/${validClaimId}/extend`, send: { body: { minutes: 1.5 } }, detail: /minutes/ },
-    { name: 'an extension without minutes', method: 'POST', path: `/v1/claims/${validClaimId}/extend`, send: { body: {} }, detail: /minutes/ },
+    {
+      name: 'an extension of 0 minutes',
+      method: 'POST',
+      path: `/v1/claims/${validClaimId}/extend`,
+      send: { body: { minutes: 0 } },
+      detail: /minutes/,
+    },
+    {
+      name: "an extension of 'abc' minutes",
+      method: 'POST',
+      path: `/v1/claims/${validClaimId}/extend`,
+      send: { body: { minutes: 'abc' } },
+      detail: /minutes/,
+    },
+    {
+      name: "an extension of '5' minutes (a string)",
+      method: 'POST',
+      path: `/v1/claims/${validClaimId}/extend`,
+      send: { body: { minutes: '5' } },
+      detail: /minutes/,
+    },
+    {
+      name: 'an extension of 1.5 minutes',
+      method: 'POST',
+      path: `/v1/claims/${validClaimId}/extend`,
+      send: { body: { minutes: 1.5 } },
+      detail: /minutes/,
+    },
+    {
+      name: 'an extension without minutes',
+      method: 'POST',
+      path: `/v1/claims/${validClaimId}/extend`,
+      send: { body: {} },
+      detail: /minutes/,
+    },
     { name: 'a malformed userId filter', method: 'GET', path: '/v1/claims?userId=ada%20lovelace', detail: /userId/ },
     { name: 'a malformed lab id', method: 'GET', path: '/v1/labs/Input_A', detail: /lab slug/ },
-    { name: 'an API key without scopes', method: 'POST', path: '/v1/api-keys', send: { body: { name: 'x', scopes: [] } }, detail: /scopes/ },
-    { name: 'an API key with an unknown scope', method: 'POST', path: '/v1/api-keys', send: { body: { name: 'x', scopes: ['root'] } }, detail: /scopes/ },
+    {
+      name: 'an API key without scopes',
+      method: 'POST',
+      path: '/v1/api-keys',
+      send: { body: { name: 'x', scopes: [] } },
+      detail: /scopes/,
+    },
+    {
+      name: 'an API key with an unknown scope',
+      method: 'POST',
+      path: '/v1/api-keys',
+      send: { body: { name: 'x', scopes: ['root'] } },
+      detail: /scopes/,
+    },
     { name: 'a malformed API key id', method: 'DELETE', path: '/v1/api-keys/nope', detail: /API key id/ },
   ];
 
@@ -180,7 +313,10 @@ describe('the claim API at its edge', () => {
       ['POST', '/v1/claims'],
       ['GET', '/v1/pools'],
     ] as const) {
-      const answer = await send(method, path, { ...options, ...(method === 'POST' ? { body: { labId: 'input-a', userId: 'ada' } } : {}) });
+      const answer = await send(method, path, {
+        ...options,
+        ...(method === 'POST' ? { body: { labId: 'input-a', userId: 'ada' } } : {}),
+      });
       expectProblem(answer, 401);
       expect(answer.headers.get('www-authenticate')).toMatch(/^Bearer /);
     }
@@ -200,22 +336,54 @@ describe('the claim API at its edge', () => {
   });
 
   it.each([
-    { name: 'an unknown lab', method: 'POST', path: '/v1/claims', body: { labId: 'no-such-lab', userId: 'nobody-1' }, detail: /no-such-lab/ },
-    { name: 'a version the lab is not offered on', method: 'POST', path: '/v1/claims', body: { labId: 'input-a', userId: 'nobody-2', kubernetesVersion: '1.20' }, detail: /1\.36/ },
+    {
+      name: 'an unknown lab',
+      method: 'POST',
+      path: '/v1/claims',
+      body: { labId: 'no-such-lab', userId: 'nobody-1' },
+      detail: /no-such-lab/,
+    },
+    {
+      name: 'a version the lab is not offered on',
+      method: 'POST',
+      path: '/v1/claims',
+      body: { labId: 'input-a', userId: 'nobody-2', kubernetesVersion: '1.20' },
+      detail: /1\.36/,
+    },
     { name: 'an unknown lab (GET)', method: 'GET', path: '/v1/labs/no-such-lab' },
     { name: 'an unknown claim id', method: 'GET', path: `/v1/claims/${validClaimId}` },
     { name: 'releasing an unknown claim', method: 'DELETE', path: `/v1/claims/${validClaimId}` },
-    { name: 'extending an unknown claim', method: 'POST', path: `/v1/claims/${validClaimId}/extend`, body: { minutes: 5 } },
+    {
+      name: 'extending an unknown claim',
+      method: 'POST',
+      path: `/v1/claims/${validClaimId}/extend`,
+      body: { minutes: 5 },
+    },
     { name: 'the kubeconfig of an unknown claim', method: 'GET', path: `/v1/claims/${validClaimId}/kubeconfig` },
     { name: 'the events of an unknown claim', method: 'GET', path: `/v1/claims/${validClaimId}/events` },
-    { name: 'revoking an unknown API key', method: 'DELETE', path: '/v1/api-keys/key-00000000-0000-0000-0000-000000000000' },
+    {
+      name: 'revoking an unknown API key',
+      method: 'DELETE',
+      path: '/v1/api-keys/key-00000000-0000-0000-0000-000000000000',
+    },
     { name: 'an unknown route', method: 'GET', path: '/v1/nowhere' },
   ])('answers 404 problem+json to $name', async ({ method, path, body, detail }) => {
-    expectProblem(await send(method, path, { key: claimKey, ...(body ? { body } : {}), ...(path.startsWith('/v1/api-keys') ? { key: undefined } : {}) }), 404, detail);
+    expectProblem(
+      await send(method, path, {
+        key: claimKey,
+        ...(body ? { body } : {}),
+        ...(path.startsWith('/v1/api-keys') ? { key: undefined } : {}),
+      }),
+      404,
+      detail,
+    );
   });
 
   it("hides another key's claim from a claim-scoped key: 404 on read, release, extend and kubeconfig, absent from its list", async () => {
-    const created = await send('POST', '/v1/claims', { key: claimKey, body: { labId: 'input-a', userId: 'hidden-owner' } });
+    const created = await send('POST', '/v1/claims', {
+      key: claimKey,
+      body: { labId: 'input-a', userId: 'hidden-owner' },
+    });
     expect([201, 202]).toContain(created.status);
     const id = created.body.id as string;
     for (const [method, path, body] of [
@@ -227,10 +395,15 @@ describe('the claim API at its edge', () => {
     ] as const) {
       expectProblem(await send(method, path, { key: otherClaimKey, ...(body ? { body } : {}) }), 404, /no claim/);
     }
-    const listed = (await send('GET', '/v1/claims?userId=hidden-owner', { key: otherClaimKey })).body as unknown as { id: string }[];
+    const listed = (await send('GET', '/v1/claims?userId=hidden-owner', { key: otherClaimKey })).body as unknown as {
+      id: string;
+    }[];
     expect(listed).toEqual([]);
     // The owner still sees it, untouched.
-    expect((await send('GET', `/v1/claims/${id}`, { key: claimKey })).body).toMatchObject({ id, state: created.body.state });
+    expect((await send('GET', `/v1/claims/${id}`, { key: claimKey })).body).toMatchObject({
+      id,
+      state: created.body.state,
+    });
   });
 
   it('answers 409 to a second live claim for the same user, and 409 to an extension past the lab maximum', async () => {
@@ -238,21 +411,38 @@ describe('the claim API at its edge', () => {
     const first = await send('POST', '/v1/claims', { key: claimKey, body: { labId: 'input-a', userId: 'ada' } });
     expect(first.status).toBe(201);
     expect(first.headers.get('location')).toBe(`/v1/claims/${first.body.id as string}`);
-    expectProblem(await send('POST', '/v1/claims', { key: claimKey, body: { labId: 'input-b', userId: 'ada' } }), 409, /ada already holds/);
+    expectProblem(
+      await send('POST', '/v1/claims', { key: claimKey, body: { labId: 'input-b', userId: 'ada' } }),
+      409,
+      /ada already holds/,
+    );
 
     const id = first.body.id as string;
     const extended = await send('POST', `/v1/claims/${id}/extend`, { key: claimKey, body: { minutes: 20 } });
     expect(extended.status).toBe(200);
-    expect(Date.parse(extended.body.expiresAt as string) - Date.parse(first.body.expiresAt as string)).toBe(20 * 60_000);
-    expectProblem(await send('POST', `/v1/claims/${id}/extend`, { key: claimKey, body: { minutes: 11 } }), 409, /maximum extension of 30 min/);
+    expect(Date.parse(extended.body.expiresAt as string) - Date.parse(first.body.expiresAt as string)).toBe(
+      20 * 60_000,
+    );
+    expectProblem(
+      await send('POST', `/v1/claims/${id}/extend`, { key: claimKey, body: { minutes: 11 } }),
+      409,
+      /maximum extension of 30 min/,
+    );
   });
 
   it('answers 409 to extending a claim that is not active', async () => {
-    const released = await send('POST', '/v1/claims', { key: claimKey, body: { labId: 'input-b', userId: 'not-active' } });
+    const released = await send('POST', '/v1/claims', {
+      key: claimKey,
+      body: { labId: 'input-b', userId: 'not-active' },
+    });
     expect([201, 202]).toContain(released.status);
     const id = released.body.id as string;
     expect((await send('DELETE', `/v1/claims/${id}`, { key: claimKey })).status).toBe(200);
-    expectProblem(await send('POST', `/v1/claims/${id}/extend`, { key: claimKey, body: { minutes: 5 } }), 409, /not active/);
+    expectProblem(
+      await send('POST', `/v1/claims/${id}/extend`, { key: claimKey, body: { minutes: 5 } }),
+      409,
+      /not active/,
+    );
     expectProblem(await send('GET', `/v1/claims/${id}/kubeconfig`, { key: claimKey }), 409, /no kubeconfig/);
   });
 
@@ -264,7 +454,11 @@ describe('the claim API at its edge', () => {
     const retry = await send('POST', '/v1/claims', { key: claimKey, body, headers });
     expect([200, 201, 202]).toContain(retry.status);
     expect(retry.body.id).toBe(first.body.id);
-    expectProblem(await send('POST', '/v1/claims', { key: claimKey, body: { ...body, userId: 'grace-2' }, headers }), 422, /different request/);
+    expectProblem(
+      await send('POST', '/v1/claims', { key: claimKey, body: { ...body, userId: 'grace-2' }, headers }),
+      422,
+      /different request/,
+    );
     // The key is per API key: another key's identical request is a new request (and the user's slot is taken).
     expectProblem(await send('POST', '/v1/claims', { key: otherClaimKey, body, headers }), 409);
   });

@@ -14,7 +14,7 @@ import { createHttpClient, type HttpClient } from './measure/http-client';
 import { runWorkers, type WorkerResult } from './measure/run-workers';
 import { benchLab } from './platform/bench-labs';
 import { claimCold, claimWarm, listPools, type ColdClaimTiming } from './platform/claim-requests';
-import { waitForIdle, type IdleResult } from './platform/wait-for-idle';
+import { cpuBetween, sampleProcessCpu, waitForIdle, type CpuShare, type IdleResult } from './platform/process-cpu';
 import { computeRatios } from './report/compute-ratios';
 import { formatTable } from './report/format-table';
 import { rankProfile, readProfile } from './report/top-frames';
@@ -54,11 +54,11 @@ function planBench({ quick }: { quick: boolean }): BenchPlan {
   const n = (count: number): number => Math.max(8, Math.round(count * scale));
   return {
     rounds: [
-      { name: 'warm-up', labId: 'bench-warmup', concurrency: 8, claims: n(64), sshKey: true, warmup: true },
-      { name: 'claim, key given', labId: 'bench-c1', concurrency: 1, claims: n(150), sshKey: true },
-      { name: 'claim, key given', labId: 'bench-c16', concurrency: 16, claims: n(400), sshKey: true },
-      { name: 'claim, key given', labId: 'bench-c64', concurrency: 64, claims: n(640), sshKey: true },
-      { name: 'claim, key generated', labId: 'bench-keygen', concurrency: 16, claims: n(200), sshKey: false },
+      { name: 'warm-up', labId: 'bench-warmup', concurrency: 8, claims: n(32), sshKey: true, warmup: true },
+      { name: 'claim, key given', labId: 'bench-c1', concurrency: 1, claims: n(100), sshKey: true },
+      { name: 'claim, key given', labId: 'bench-c16', concurrency: 16, claims: n(256), sshKey: true },
+      { name: 'claim, key given', labId: 'bench-c64', concurrency: 64, claims: n(384), sshKey: true },
+      { name: 'claim, key generated', labId: 'bench-keygen', concurrency: 16, claims: n(128), sshKey: false },
     ],
     emptyHttpRequests: { 1: n(2_000), 16: n(6_000), 64: n(10_000) },
     coldRepeats: 5,
@@ -70,6 +70,8 @@ const coldLabId = 'bench-cold';
 interface MeasuredRow extends WorkerResult {
   measurement: string;
   idle?: IdleResult;
+  /** CPU per process of the bench's tree during the round (claim rounds only). */
+  cpu?: CpuShare[];
 }
 
 function say(line: string): void {
@@ -114,15 +116,17 @@ async function measureWarmClaims(platform: RunningPlatform, client: HttpClient, 
   for (const round of plan.rounds) {
     const idle = await settle();
     const from = Number(process.hrtime.bigint() / 1000n);
+    const cpuBefore = sampleProcessCpu();
     const result = await runWorkers({
       concurrency: round.concurrency,
       total: round.claims,
       timeLimitMs: roundTimeLimitMs,
       op: (i) => claimWarm(client, platform.apiKey, { labId: round.labId, userId: `${round.labId}-user-${i}`, ...(round.sshKey ? { sshPublicKey } : {}) }),
     });
+    const cpu = cpuBetween(cpuBefore, sampleProcessCpu(), result.wallMs);
     if (!round.warmup) windows.push([from, Number(process.hrtime.bigint() / 1000n)]);
     say(`${round.name} x${round.concurrency}: ${result.count} claims, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, ${result.perSecond}/s${result.errors ? `, ${result.errors} errors: ${result.errorSamples.join(' | ')}` : ''}`);
-    if (!round.warmup) rows.push({ measurement: round.name, ...result, idle });
+    if (!round.warmup) rows.push({ measurement: round.name, ...result, idle, cpu });
   }
   return rows;
 }
@@ -288,6 +292,16 @@ async function main(): Promise<void> {
       ),
     );
   }
+  const cpuProcesses = [...new Set(warm.flatMap((r) => (r.cpu ?? []).slice(0, 8).map((c) => c.process)))];
+  if (cpuProcesses.length > 0) {
+    out.push('', 'CPU during each claim round, in cores (2 cores in all; other load on the machine not included)');
+    out.push(
+      formatTable(
+        ['process', ...warm.map((r) => `${r.measurement.includes('generated') ? 'keygen ' : ''}x${r.concurrency}`)],
+        cpuProcesses.map((name) => [name, ...warm.map((r) => r.cpu?.find((c) => c.process === name)?.cores ?? 0)]),
+      ),
+    );
+  }
   if (cold.length > 0) {
     out.push('', `claim on an empty pool until active  (simulator boot ${bootMs} ms; ${JSON.stringify(platformEnvReport)})`);
     out.push(
@@ -296,6 +310,8 @@ async function main(): Promise<void> {
         cold.map((c, i) => [i + 1, c.acceptedMs, c.activeMs, c.activeMs - bootMs]),
       ),
     );
+    const typical = cold.toSorted((a, b) => a.activeMs - b.activeMs)[Math.floor(cold.length / 2)]!;
+    out.push(`timeline of the median run: ${typical.events.map((e) => `${e.step ?? e.type} ${e.atMs.toFixed(0)}`).join(' → ')} ms`);
     out.push(`median ${coldSummary.medianActiveMs.toFixed(0)} ms, max ${coldSummary.maxActiveMs.toFixed(0)} ms, platform overhead (median - boot) ${coldSummary.medianOverheadMs.toFixed(0)} ms`);
   }
   if (profile) {

@@ -10,7 +10,11 @@ const run = promisify(execFile);
 
 /** The schemathesis CLI (`st`), installing it when missing. */
 export async function schemathesisExecutable(timeoutMs = 300_000): Promise<string> {
-  const { stdout } = await run('bash', [join(repoRoot, 'scripts', 'python-tools.sh')], { timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 1 << 20 });
+  const { stdout } = await run('bash', [join(repoRoot, 'scripts', 'python-tools.sh')], {
+    timeout: timeoutMs,
+    killSignal: 'SIGKILL',
+    maxBuffer: 1 << 20,
+  });
   const bin = stdout.trim().split('\n').pop() ?? '';
   const st = join(bin, 'st');
   if (!existsSync(st)) throw new Error(`scripts/python-tools.sh printed '${bin}', which holds no 'st' executable`);

@@ -1,6 +1,6 @@
 // Admin management of API keys. A key is shown once, in the response that created it.
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { ArrayMinSize, ArrayUnique, IsArray, IsIn, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import type { ApiKeyScope } from '@kubelabs/persistence';
 import { RequireScope } from '../auth/api-key.guard';
@@ -8,13 +8,13 @@ import { ApiKeys } from '../auth/api-keys';
 import { ProblemDetails } from '../problem/problem-details';
 
 export class CreateApiKeyRequest {
-  @ApiProperty({ example: 'slack-integration' })
+  @ApiProperty({ example: 'slack-integration', minLength: 1, maxLength: 100 })
   @IsString()
   @MinLength(1)
   @MaxLength(100)
   name!: string;
 
-  @ApiProperty({ enum: ['claim', 'admin'], isArray: true, example: ['claim'] })
+  @ApiProperty({ enum: ['claim', 'admin'], isArray: true, example: ['claim'], minItems: 1, uniqueItems: true })
   @IsArray()
   @ArrayMinSize(1)
   @ArrayUnique()
@@ -23,7 +23,7 @@ export class CreateApiKeyRequest {
 }
 
 export class ApiKeyIdParam {
-  @ApiProperty({ example: 'key-2b1c...' })
+  @ApiProperty({ example: 'key-3f0c2a9e-5b7d-4c1a-9e2f-8a6b4d3c2e1f', pattern: '^key-[0-9a-f-]{36}$' })
   @Matches(/^key-[0-9a-f-]{36}$/, { message: 'id must be an API key id like key-<uuid>' })
   id!: string;
 }
@@ -62,6 +62,7 @@ export class ApiKeysController {
 
   @Delete(':id')
   @HttpCode(204)
+  @ApiNoContentResponse({ description: 'The key is revoked' })
   @ApiNotFoundResponse({ type: ProblemDetails })
   async revoke(@Param() { id }: ApiKeyIdParam): Promise<void> {
     await this.apiKeys.revoke(id);

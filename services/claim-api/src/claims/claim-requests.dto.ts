@@ -1,7 +1,6 @@
 // Path, query, header and body shapes of the claim routes other than creation.
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
-import { Type } from 'class-transformer';
 import { DomainError } from '@kubelabs/domain';
 
 export class ClaimIdParam {
@@ -19,17 +18,19 @@ export class ListClaimsQuery {
 
 export class ExtendClaimRequest {
   @ApiProperty({ type: 'integer', example: 15, minimum: 1, maximum: 480 })
-  @Type(() => Number)
   @IsInt({ message: 'minutes must be an integer' })
   @Min(1, { message: 'minutes must be at least 1' })
   @Max(480, { message: 'minutes must be at most 480' })
   minutes!: number;
 }
 
+/** What an Idempotency-Key header may hold (for `@ApiHeader({ schema: { pattern: idempotencyKeyPattern.source } })`). */
+export const idempotencyKeyPattern = /^[A-Za-z0-9._:-]{1,128}$/;
+
 /** The optional Idempotency-Key header: a retried request with the same key gets the same claim. */
 export function parseIdempotencyKey(value: unknown): string | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'string' || !/^[A-Za-z0-9._:-]{1,128}$/.test(value)) {
+  if (typeof value !== 'string' || !idempotencyKeyPattern.test(value)) {
     throw new DomainError('input.invalid', 'Idempotency-Key must be 1-128 characters of A-Z a-z 0-9 . _ : -');
   }
   return value;

@@ -10,7 +10,7 @@ import { ProblemDetails } from '../problem/problem-details';
 import { LabCatalog } from './lab-catalog';
 
 export class LabIdParam {
-  @ApiProperty({ example: 'flask-debugging' })
+  @ApiProperty({ example: 'flask-debugging', pattern: '^[a-z0-9]([a-z0-9-]{0,46}[a-z0-9])?$' })
   @Matches(/^[a-z0-9]([a-z0-9-]{0,46}[a-z0-9])?$/, { message: 'id must be a lab slug (a-z, 0-9, -)' })
   id!: string;
 }

@@ -12,7 +12,12 @@ describe('declareProblemResponses', () => {
   it.each([
     {
       name: 'retypes an application/json error as problem+json and keeps its description',
-      operation: { responses: { '200': { description: 'ok' }, '409': { description: 'busy', content: { 'application/json': { schema: {} } } } } },
+      operation: {
+        responses: {
+          '200': { description: 'ok' },
+          '409': { description: 'busy', content: { 'application/json': { schema: {} } } },
+        },
+      },
       expected: { '200': { description: 'ok' }, '409': { description: 'busy', content: problem } },
     },
     {
@@ -22,7 +27,11 @@ describe('declareProblemResponses', () => {
     },
     {
       name: 'adds 401 and 403 to a secured operation, 400 when it takes input, 404 when its path names a resource',
-      operation: { security: [{ bearer: [] }], parameters: [{ in: 'path', name: 'id', required: true }], responses: { '200': { description: 'ok' } } },
+      operation: {
+        security: [{ bearer: [] }],
+        parameters: [{ in: 'path', name: 'id', required: true }],
+        responses: { '200': { description: 'ok' } },
+      },
       expected: {
         '200': { description: 'ok' },
         '400': { description: 'Invalid input', content: problem },

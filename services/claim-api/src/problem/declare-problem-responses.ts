@@ -28,7 +28,7 @@ export function declareProblemResponses(document: OpenAPIObject): OpenAPIObject 
 }
 
 function withProblemResponses(operation: OperationObject): OperationObject {
-  const parameters = (operation.parameters ?? []).filter((p): p is { in: string; name: string } => 'in' in p);
+  const parameters = (operation.parameters ?? []).flatMap((p) => ('in' in p ? [p] : []));
   const implied = [
     ...((operation.security ?? []).length > 0 ? ['401', '403'] : []),
     ...(parameters.length > 0 || operation.requestBody ? ['400'] : []),
@@ -36,7 +36,9 @@ function withProblemResponses(operation: OperationObject): OperationObject {
   ];
   const responses: Record<string, ResponseObject> = {};
   for (const [status, response] of Object.entries(operation.responses)) {
-    responses[status] = isErrorStatus(status) ? problemResponse((response as ResponseObject).description) : (response as ResponseObject);
+    responses[status] = isErrorStatus(status)
+      ? problemResponse((response as ResponseObject).description)
+      : (response as ResponseObject);
   }
   for (const status of implied) responses[status] ??= problemResponse('');
   for (const [status, response] of Object.entries(responses)) {

@@ -2,7 +2,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 
-const sshPublicKeyPattern = /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\.com) [A-Za-z0-9+/=]{16,}( [^\n\r]{0,256})?$/;
+const sshPublicKeyPattern =
+  /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\.com) [A-Za-z0-9+/=]{16,}( [^\n\r]{0,256})?$/;
 
 export class CreateClaimRequest {
   @ApiProperty({ example: 'flask-debugging', pattern: '^[a-z0-9]([a-z0-9-]{0,46}[a-z0-9])?$' })
@@ -19,7 +20,11 @@ export class CreateClaimRequest {
   @Matches(/^[A-Za-z0-9._@:+-]{1,128}$/, { message: 'userId must be 1-128 characters of A-Z a-z 0-9 . _ @ : + -' })
   userId!: string;
 
-  @ApiPropertyOptional({ example: '1.36', pattern: '^1\\.[0-9]{2}$', description: 'Defaults to the newest version the lab is offered on' })
+  @ApiPropertyOptional({
+    example: '1.36',
+    pattern: '^1\\.[0-9]{2}$',
+    description: 'Defaults to the newest version the lab is offered on',
+  })
   @IsOptional()
   @IsString()
   @Matches(/^1\.[0-9]{2}$/, { message: 'kubernetesVersion must look like 1.36' })
