@@ -1,28 +1,20 @@
 // The rest of a claim's life against the lane's real servers: claims over NATS request/reply, expiry with its notice,
 // and warm pools that stay within the host's capacity and say so when it is short.
-import { afterEach, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { connect } from '@nats-io/transport-node';
 import { KubeClient } from '@kubelabs/kube';
 import { waitFor } from '@kubelabs/testing';
-import { startPlatform, type RunningPlatform } from '../simulator/src/run-platform';
-import { api, pools, storedEvents, testLab, waitForPoolsFull } from './support/platform-client';
+import type { RunningPlatform } from '../simulator/src/run-platform';
+import { api, pools, storedEvents, studentKey, testLab, usePlatform, waitForPoolsFull } from './support/platform-client';
 
-const sshPublicKey = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl grace@laptop';
+const sshPublicKey = studentKey('grace@laptop');
 
+const platforms = usePlatform();
 let platform: RunningPlatform | undefined;
-afterEach(async () => {
-  await platform?.stop();
-  platform = undefined;
-});
-
-function lanePlatform(options: Partial<Parameters<typeof startPlatform>[0]>): Promise<RunningPlatform> {
-  const lanes = inject('lanes');
-  return startPlatform({ natsUrl: lanes.natsUrl, mongoUrl: lanes.mongoUrl, kubeconfigPath: lanes.kubeconfigPath, ...options });
-}
 
 describe('claim lifecycle', () => {
   it('claims, reads and releases over NATS request/reply, with contract-shaped replies and errors', async () => {
-    platform = await lanePlatform({ labs: [testLab('delta', { minReady: 1, maxTotal: 2 })], simulator: { bootMs: 200 } });
+    platform = await platforms.start({ labs: [testLab('delta', { minReady: 1, maxTotal: 2 })], simulator: { bootMs: 200 } });
     await waitForPoolsFull(platform);
     const nc = await connect({ servers: platform.env.NATS_URL });
     const request = async (command: string, body: unknown) =>
@@ -48,7 +40,7 @@ describe('claim lifecycle', () => {
 
   it('warns before a claim expires, then releases it (reason expired) and destroys its tenant', async () => {
     // A 6-second session with a one-minute notice: the notice is due at once, the expiry soon after.
-    platform = await lanePlatform({
+    platform = await platforms.start({
       labs: [testLab('epsilon', { minReady: 1, maxTotal: 2, durationMinutes: 0.1 })],
       simulator: { bootMs: 200 },
       serviceEnv: { 'pool-manager': { EXPIRING_NOTICE_MINUTES: '1', RESYNC_INTERVAL_MS: '500' } },
@@ -71,7 +63,7 @@ describe('claim lifecycle', () => {
 
   it('fills the pool with waiting claims first when host capacity is short, and reports the shortfall', async () => {
     // One host of 8 vCPUs: about three 2-vCPU tenants fit, while the two pools want five.
-    platform = await lanePlatform({
+    platform = await platforms.start({
       labs: [testLab('big', { minReady: 3, maxTotal: 5 }), testLab('small', { minReady: 2, maxTotal: 4 })],
       simulator: { bootMs: 200, hostNodes: 1, hostCpu: 8, hostMemoryGi: 64 },
     });
@@ -100,7 +92,7 @@ describe('claim lifecycle', () => {
   });
 
   it('manages the catalog over HTTP (admin scope): a new lab fills its pool, a bad one is refused with every error, a removed one is retired', async () => {
-    platform = await lanePlatform({ labs: [testLab('zeta', { minReady: 1, maxTotal: 2 })], simulator: { bootMs: 200 } });
+    platform = await platforms.start({ labs: [testLab('zeta', { minReady: 1, maxTotal: 2 })], simulator: { bootMs: 200 } });
     const lab = { ...testLab('eta', { minReady: 1, maxTotal: 2 }) } as Record<string, unknown>;
     const put = await api(platform, 'PUT', '/v1/labs/eta', lab);
     expect(put.status).toBe(200);

@@ -1,28 +1,20 @@
 // The claim path end to end, against the lane's real NATS, MongoDB-wire server and kube-apiserver, with the
 // KubeVirt/tenant-cluster simulator playing the VMs: pools fill, claims are served 201 or queued 202 in arrival
 // order, releases destroy tenants (really gone from the API server) and pools refill.
-import { afterEach, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { KubeClient } from '@kubelabs/kube';
 import { waitFor } from '@kubelabs/testing';
-import { startPlatform, type RunningPlatform } from '../simulator/src/run-platform';
-import { api, pools, storedEvents, testLab, waitForPoolsFull } from './support/platform-client';
+import type { RunningPlatform } from '../simulator/src/run-platform';
+import { api, pools, storedEvents, studentKey, testLab, usePlatform, waitForPoolsFull } from './support/platform-client';
 
-const sshPublicKey = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl ada@laptop';
+const sshPublicKey = studentKey('ada@laptop');
 
+const platforms = usePlatform();
 let platform: RunningPlatform | undefined;
-afterEach(async () => {
-  await platform?.stop();
-  platform = undefined;
-});
-
-function lanePlatform(options: Partial<Parameters<typeof startPlatform>[0]>): Promise<RunningPlatform> {
-  const lanes = inject('lanes');
-  return startPlatform({ natsUrl: lanes.natsUrl, mongoUrl: lanes.mongoUrl, kubeconfigPath: lanes.kubeconfigPath, ...options });
-}
 
 describe('the claim path', () => {
   it('fills pools, serves a claim 201 with access, and on release deletes the namespace and refills the pool', async () => {
-    platform = await lanePlatform({ labs: [testLab('alpha', { minReady: 2, maxTotal: 4 }), testLab('beta', { minReady: 1, maxTotal: 2, workers: 1 })], simulator: { bootMs: 300 } });
+    platform = await platforms.start({ labs: [testLab('alpha', { minReady: 2, maxTotal: 4 }), testLab('beta', { minReady: 1, maxTotal: 2, workers: 1 })], simulator: { bootMs: 300 } });
     await waitForPoolsFull(platform);
     expect((await pools(platform)).map((p) => [p.labId, p.ready])).toEqual([
       ['alpha', 2],
@@ -63,7 +55,7 @@ describe('the claim path', () => {
   });
 
   it('answers 202 on an empty pool and activates waiting claims in arrival order, as the SSE stream shows', async () => {
-    platform = await lanePlatform({ labs: [testLab('gamma', { minReady: 0, maxTotal: 3 })], simulator: { bootMs: 1500 } });
+    platform = await platforms.start({ labs: [testLab('gamma', { minReady: 0, maxTotal: 3 })], simulator: { bootMs: 1500 } });
     const first = await api(platform, 'POST', '/v1/claims', { labId: 'gamma', userId: 'u1', sshPublicKey });
     expect(first.status).toBe(202);
     expect(first.body).toMatchObject({ state: 'pending', queuePosition: 1 });

@@ -4,7 +4,8 @@ import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { Lab } from '@kubelabs/domain';
 import { waitFor } from '@kubelabs/testing';
-import type { RunningPlatform } from '../../simulator/src/run-platform';
+import { afterEach, inject } from 'vitest';
+import { startPlatform, type PlatformOptions, type RunningPlatform } from '../../simulator/src/run-platform';
 
 export interface ApiResponse<T = Record<string, unknown>> {
   status: number;
@@ -86,3 +87,24 @@ export function testLab(id: string, overrides: { minReady: number; maxTotal: num
     pool: { minReady: overrides.minReady, maxTotal: overrides.maxTotal },
   };
 }
+
+/**
+ * A platform on the lanes for one test, stopped after it: `const lab = usePlatform(); ... platform = await lab.start({...})`.
+ * Registers its own afterEach, so each test file only says what its platform holds.
+ */
+export function usePlatform(): { start(options: Partial<PlatformOptions>): Promise<RunningPlatform> } {
+  let running: RunningPlatform | undefined;
+  afterEach(async () => {
+    await running?.stop();
+    running = undefined;
+  });
+  return {
+    start: async (options) => {
+      const lanes = inject('lanes');
+      running = await startPlatform({ natsUrl: lanes.natsUrl, mongoUrl: lanes.mongoUrl, kubeconfigPath: lanes.kubeconfigPath, ...options });
+      return running;
+    },
+  };
+}
+
+export const studentKey = (comment: string): string => `ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl ${comment}`;

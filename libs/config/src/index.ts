@@ -1,3 +1,3 @@
 // Typed, validated configuration loaded once at start-up.
-export { ConfigError, EnvBoolean, EnvInteger, loadConfig, loadConfigOrExit } from './load-config';
+export { ConfigError, EnvBoolean, EnvInteger, EnvIntegerInRange, loadConfig, loadConfigOrExit } from './load-config';
 export { PlatformConfig } from './platform-config';

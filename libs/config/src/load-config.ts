@@ -2,7 +2,7 @@
 // A missing or malformed variable stops the process with one line naming it (and never printing its value).
 import 'reflect-metadata';
 import { plainToInstance, Transform } from 'class-transformer';
-import { validateSync, type ValidationError } from 'class-validator';
+import { IsInt, Max, Min, validateSync, type ValidationError } from 'class-validator';
 
 export class ConfigError extends Error {
   constructor(
@@ -25,6 +25,14 @@ export const EnvBoolean = (): PropertyDecorator =>
 /** Turns a decimal string into a number; anything else becomes NaN and fails @IsInt. */
 export const EnvInteger = (): PropertyDecorator =>
   Transform(({ value }) => (value === undefined || typeof value === 'number' ? value : /^-?\d+$/.test(String(value)) ? Number(value) : Number.NaN));
+
+/** An integer variable within [min, max]; every failure says so in one message naming the variable. */
+export const EnvIntegerInRange =
+  (min: number, max: number): PropertyDecorator =>
+  (target, key) => {
+    const message = `${String(key)} must be an integer from ${min} to ${max}`;
+    for (const decorate of [Max(max, { message }), Min(min, { message }), IsInt({ message }), EnvInteger()]) decorate(target, key);
+  };
 
 function firstMessage(error: ValidationError): string {
   const constraints = Object.values(error.constraints ?? {});

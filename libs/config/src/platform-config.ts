@@ -1,6 +1,6 @@
 // The variables every service shares: where NATS, MongoDB and the Kubernetes API are, and how to log and listen.
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
-import { EnvInteger } from './load-config';
+import { IsIn, IsOptional, IsString, Matches } from 'class-validator';
+import { EnvInteger, EnvIntegerInRange } from './load-config';
 
 export class PlatformConfig {
   @Matches(/^(nats|tls|ws|wss):\/\/[^\s]+$/, { message: 'NATS_URL must be a nats:// URL' })
@@ -23,27 +23,18 @@ export class PlatformConfig {
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL: string = 'info';
 
-  @EnvInteger()
-  @IsInt({ message: 'HTTP_PORT must be an integer port' })
-  @Min(0, { message: 'HTTP_PORT must be an integer port' })
-  @Max(65535, { message: 'HTTP_PORT must be an integer port' })
+  @EnvIntegerInRange(0, 65535)
   HTTP_PORT: number = 0;
 
   /** Grace period for draining consumers and in-flight requests on SIGTERM. */
-  @EnvInteger()
-  @IsInt({ message: 'SHUTDOWN_GRACE_MS must be an integer number of milliseconds' })
-  @Min(0, { message: 'SHUTDOWN_GRACE_MS must be between 0 and 120000' })
-  @Max(120_000, { message: 'SHUTDOWN_GRACE_MS must be between 0 and 120000' })
+  @EnvIntegerInRange(0, 120_000)
   SHUTDOWN_GRACE_MS: number = 10_000;
 
   /** Host students SSH to; `{namespace}` is replaced by the tenant's namespace. */
   @Matches(/^[A-Za-z0-9{}.-]+$/, { message: 'SSH_HOST_TEMPLATE must be a host name, optionally with {namespace}' })
   SSH_HOST_TEMPLATE: string = 'ssh.{namespace}.svc.cluster.local';
 
-  @EnvInteger()
-  @IsInt({ message: 'SSH_PORT must be an integer port' })
-  @Min(1, { message: 'SSH_PORT must be an integer port' })
-  @Max(65535, { message: 'SSH_PORT must be an integer port' })
+  @EnvIntegerInRange(1, 65535)
   SSH_PORT: number = 22;
 
   /**

@@ -17,6 +17,7 @@ export function toPersistenceError(error: unknown, collection: string): unknown 
   if (!isDuplicateKeyError(error)) return error;
   const mongo = error as MongoLikeError;
   const keys = Object.keys(mongo.keyPattern ?? mongo.keyValue ?? {});
+  if (keys.length === 0) keys.push(...keysFromMessage(mongo.message ?? ''));
   return new DomainError('persistence.duplicate_key', `a ${collection} document with the same ${keys.join(', ') || 'key'} already exists`, {
     collection,
     keys,
@@ -29,4 +30,14 @@ export async function withPersistenceErrors<T>(collection: string, work: () => P
   } catch (error) {
     throw toPersistenceError(error, collection);
   }
+}
+
+/** Servers that omit keyPattern still name the index in the message: "index: hash_1 dup key: ..." → ["hash"]. */
+function keysFromMessage(message: string): string[] {
+  const index = /index: (\S+) dup key/.exec(message)?.[1];
+  if (!index) return [];
+  const parts = index.split('_');
+  const keys: string[] = [];
+  for (let i = 0; i + 1 < parts.length; i += 2) keys.push(parts[i]!);
+  return keys;
 }

@@ -5,14 +5,12 @@ import {
   apiKeySchema,
   claimHoldSchema,
   claimSchema,
-  counterSchema,
   idempotencyRecordSchema,
   labSchema,
   tenantSchema,
   type ApiKeyDocument,
   type ClaimDocument,
   type ClaimHoldDocument,
-  type CounterDocument,
   type IdempotencyRecordDocument,
   type LabDocument,
   type PoolStatusDocument,
@@ -27,7 +25,6 @@ export class Persistence {
   readonly claimHolds: Model<ClaimHoldDocument>;
   readonly idempotencyRecords: Model<IdempotencyRecordDocument>;
   readonly apiKeys: Model<ApiKeyDocument>;
-  readonly counters: Model<CounterDocument>;
   readonly poolStatus: Model<PoolStatusDocument>;
 
   private constructor(readonly connection: Connection) {
@@ -37,7 +34,6 @@ export class Persistence {
     this.claimHolds = connection.model('ClaimHold', claimHoldSchema);
     this.idempotencyRecords = connection.model('IdempotencyRecord', idempotencyRecordSchema);
     this.apiKeys = connection.model('ApiKey', apiKeySchema);
-    this.counters = connection.model('Counter', counterSchema);
     this.poolStatus = connection.model('PoolStatus', poolStatusSchema);
   }
 
@@ -70,19 +66,11 @@ export class Persistence {
     }
   }
 
-  /** Next value of a named monotonic counter (atomic $inc with upsert). */
-  async nextSequence(name: string): Promise<number> {
-    const doc = await this.counters
-      .findOneAndUpdate({ _id: name }, { $inc: { value: 1 } }, { upsert: true, returnDocument: 'after', lean: true })
-      .exec();
-    return doc!.value;
-  }
-
   async close(): Promise<void> {
     await this.connection.close();
   }
 
   private models(): Model<any>[] {
-    return [this.labs, this.tenants, this.claims, this.claimHolds, this.idempotencyRecords, this.apiKeys, this.counters, this.poolStatus];
+    return [this.labs, this.tenants, this.claims, this.claimHolds, this.idempotencyRecords, this.apiKeys, this.poolStatus];
   }
 }

@@ -69,7 +69,7 @@ tenantSchema.index({ namespace: 1 }, { unique: true });
 export type ClaimDocument = Omit<Claim, 'id'> & {
   _id: string;
   poolKey: string;
-  /** Arrival order, from a counter: pending claims are served strictly in this order. */
+  /** Arrival order (microseconds, see the claim API): pending claims are served by (seq, _id). */
   seq: number;
   sshPublicKey?: string;
   expiringNotifiedAt?: Date;
@@ -100,7 +100,6 @@ claimSchema.index({ poolKey: 1, state: 1, seq: 1 });
 claimSchema.index({ userId: 1, state: 1 });
 claimSchema.index({ state: 1, expiresAt: 1 });
 claimSchema.index({ apiKeyId: 1, userId: 1 });
-claimSchema.index({ seq: 1 }, { unique: true });
 
 /** One document per held claim slot of a user: `${userId}#${slot}`. Exists only while the claim is live. */
 export interface ClaimHoldDocument {
@@ -161,16 +160,6 @@ export const apiKeySchema = new Schema<ApiKeyDocument>(
   { collection: 'api_keys', versionKey: false },
 );
 apiKeySchema.index({ hash: 1 }, { unique: true });
-
-/** Named monotonic counters (claim arrival order). */
-export interface CounterDocument {
-  _id: string;
-  value: number;
-}
-export const counterSchema = new Schema<CounterDocument>(
-  { _id: { type: String, required: true }, value: { type: Number, required: true } },
-  { collection: 'counters', versionKey: false },
-);
 
 /** What the pool manager last observed and decided for a pool, for operators (GET /v1/pools) and dashboards. */
 export interface PoolStatusDocument {

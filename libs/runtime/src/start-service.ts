@@ -6,7 +6,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import type { NatsConnection } from '@nats-io/transport-node';
-import type { PlatformConfig } from '@kubelabs/config';
+import { loadConfigOrExit, type PlatformConfig } from '@kubelabs/config';
 import { validateMessage } from '@kubelabs/contracts';
 import { defaultStreams, EVENTS_STREAM, JetStreamExceptionFilter, JetStreamServer, type ConsumerSpec, type StreamSpec } from '@kubelabs/messaging';
 import { NATS_CONNECTION, type Connections } from './connections';
@@ -95,4 +95,14 @@ export function eventsStreamName(subjectPrefix: string): string {
 function streamSuffix(subjectPrefix: string): string {
   const token = subjectPrefix.replace(/\.$/, '').replace(/[^A-Za-z0-9]/g, '_').toUpperCase();
   return token ? `_${token}` : '';
+}
+
+/** A service's whole main: load and validate its config (or exit 78 with one line), start it, or exit 1 saying why. */
+export function runService<C extends PlatformConfig>(schema: new () => C, define: (config: C) => ServiceDefinition): void {
+  const config = loadConfigOrExit(schema);
+  const definition = define(config);
+  startService(definition).catch((error: unknown) => {
+    process.stderr.write(`${definition.service} failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  });
 }

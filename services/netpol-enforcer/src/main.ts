@@ -2,8 +2,8 @@
 // metrics; its reconciler (isolate every tenant, open SSH once claimed) is the subject of its own issue.
 import 'reflect-metadata';
 import { Module } from '@nestjs/common';
-import { loadConfigOrExit, PlatformConfig } from '@kubelabs/config';
-import { startService } from '@kubelabs/runtime';
+import { PlatformConfig } from '@kubelabs/config';
+import { runService } from '@kubelabs/runtime';
 
 class NetpolEnforcerConfig extends PlatformConfig {
   override HTTP_PORT: number = 8083;
@@ -12,12 +12,10 @@ class NetpolEnforcerConfig extends PlatformConfig {
 @Module({})
 class NetpolEnforcerModule {}
 
-async function main(): Promise<void> {
-  const config = loadConfigOrExit(NetpolEnforcerConfig);
-  await startService({ service: 'netpol-enforcer', module: NetpolEnforcerModule, config, port: config.HTTP_PORT, connections: { mongo: true, nats: true, kube: true } });
-}
-
-main().catch((error: unknown) => {
-  process.stderr.write(`netpol-enforcer failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
-});
+runService(NetpolEnforcerConfig, (config) => ({
+  service: 'netpol-enforcer',
+  module: NetpolEnforcerModule,
+  config,
+  port: config.HTTP_PORT,
+  connections: { mongo: true, nats: true, kube: true },
+}));

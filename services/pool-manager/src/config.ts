@@ -1,29 +1,20 @@
 // The pool manager's configuration: the platform's variables plus its loop timings.
-import { IsIn, IsInt, Matches, Max, Min } from 'class-validator';
-import { EnvInteger, PlatformConfig } from '@kubelabs/config';
+import { IsIn, Matches } from 'class-validator';
+import { EnvIntegerInRange, PlatformConfig } from '@kubelabs/config';
 
 export class PoolManagerConfig extends PlatformConfig {
   override HTTP_PORT: number = 8081;
 
   /** How often every pool is reconciled even without events (level-triggered correction). */
-  @EnvInteger()
-  @IsInt({ message: 'RESYNC_INTERVAL_MS must be an integer from 200 to 600000' })
-  @Min(200, { message: 'RESYNC_INTERVAL_MS must be an integer from 200 to 600000' })
-  @Max(600_000, { message: 'RESYNC_INTERVAL_MS must be an integer from 200 to 600000' })
+  @EnvIntegerInRange(200, 600_000)
   RESYNC_INTERVAL_MS: number = 10_000;
 
   /** A tenant not ready within this time after it was requested is failed and cleaned up. */
-  @EnvInteger()
-  @IsInt({ message: 'PROVISION_TIMEOUT_MS must be an integer from 1000 to 3600000' })
-  @Min(1000, { message: 'PROVISION_TIMEOUT_MS must be an integer from 1000 to 3600000' })
-  @Max(3_600_000, { message: 'PROVISION_TIMEOUT_MS must be an integer from 1000 to 3600000' })
+  @EnvIntegerInRange(1000, 3_600_000)
   PROVISION_TIMEOUT_MS: number = 15 * 60_000;
 
   /** Minutes before expiry when `tenant.expiring` is sent. */
-  @EnvInteger()
-  @IsInt({ message: 'EXPIRING_NOTICE_MINUTES must be an integer from 0 to 120' })
-  @Min(0, { message: 'EXPIRING_NOTICE_MINUTES must be an integer from 0 to 120' })
-  @Max(120, { message: 'EXPIRING_NOTICE_MINUTES must be an integer from 0 to 120' })
+  @EnvIntegerInRange(0, 120)
   EXPIRING_NOTICE_MINUTES: number = 10;
 
   /** Which host nodes run tenant VMs (a label selector, e.g. `kubevirt.io/schedulable=true`); empty means all. */

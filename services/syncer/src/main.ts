@@ -2,8 +2,8 @@
 // the Services and Ingresses a student creates inside a tenant cluster onto the host is the subject of its own issue.
 import 'reflect-metadata';
 import { Module } from '@nestjs/common';
-import { loadConfigOrExit, PlatformConfig } from '@kubelabs/config';
-import { startService } from '@kubelabs/runtime';
+import { PlatformConfig } from '@kubelabs/config';
+import { runService } from '@kubelabs/runtime';
 
 class SyncerConfig extends PlatformConfig {
   override HTTP_PORT: number = 8084;
@@ -12,12 +12,10 @@ class SyncerConfig extends PlatformConfig {
 @Module({})
 class SyncerModule {}
 
-async function main(): Promise<void> {
-  const config = loadConfigOrExit(SyncerConfig);
-  await startService({ service: 'syncer', module: SyncerModule, config, port: config.HTTP_PORT, connections: { mongo: true, nats: true, kube: true } });
-}
-
-main().catch((error: unknown) => {
-  process.stderr.write(`syncer failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
-});
+runService(SyncerConfig, (config) => ({
+  service: 'syncer',
+  module: SyncerModule,
+  config,
+  port: config.HTTP_PORT,
+  connections: { mongo: true, nats: true, kube: true },
+}));

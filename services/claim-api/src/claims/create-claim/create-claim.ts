@@ -9,6 +9,7 @@ import type { Caller } from '../../auth/api-keys';
 import { EventBus } from '../../event-bus';
 import { LabCatalog } from '../../labs/lab-catalog';
 import { ClaimApiSettings } from '../claim-api-settings';
+import { nextArrivalOrder } from './arrival-order';
 import type { CreateClaimRequest } from './create-claim.dto';
 
 export interface CreateClaimResult {
@@ -66,7 +67,7 @@ export class CreateClaim {
       throw error;
     }
     const pool = poolKey(lab.id, kubernetesVersion);
-    const seq = await this.db.nextSequence('claims');
+    const seq = nextArrivalOrder(now.getTime());
     const base = {
       _id: claimId,
       userId: request.userId,
