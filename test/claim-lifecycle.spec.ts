@@ -116,4 +116,21 @@ describe('claim lifecycle', () => {
       timeoutMs: 30_000,
     });
   });
+
+  it('fails a tenant whose VMs do not boot, says why, and cleans it up', async () => {
+    platform = await platforms.start({ labs: [testLab('iota', { minReady: 1, maxTotal: 1 })], simulator: { bootMs: 200, failRatio: 1 } });
+    await waitFor('tenant.failed', async () => (await storedEvents(platform!, 'tenant.failed')).length > 0, { timeoutMs: 30_000 });
+    const failed = (await storedEvents(platform, 'tenant.failed'))[0]!;
+    expect(failed.data).toMatchObject({ labId: 'iota', reason: 'vm.boot_failed' });
+    expect(String(failed.data.message)).toMatch(/CrashLoopBackOff/);
+    const kube = KubeClient.create({ kubeconfigPath: inject('lanes').kubeconfigPath, fieldManager: 'test' });
+    await waitFor('the failed tenant to be deleted with its namespace', async () => {
+      const tenant = await platform!.persistence.tenants.findById(failed.data.tenantId).lean();
+      const namespace = await kube.get({ apiVersion: 'v1', kind: 'Namespace', name: `kubelabs-${String(failed.data.tenantId)}` });
+      return tenant?.state === 'deleted' && namespace === undefined;
+    }, { timeoutMs: 60_000 });
+    // Failing again and again, the pool stops churning: one probe tenant at a time, and it says so.
+    await waitFor('the pool to be throttled', async () => (await pools(platform!))[0]?.message?.includes('failed recently') === true, { timeoutMs: 90_000 });
+    expect((await pools(platform))[0]!.provisioning).toBeLessThanOrEqual(1);
+  });
 });

@@ -38,6 +38,8 @@ export interface PoolRow {
   provisioning: number;
   claimed: number;
   pending: number;
+  capacityShortfall: number;
+  message?: string;
 }
 
 export async function pools(platform: RunningPlatform): Promise<PoolRow[]> {

@@ -65,6 +65,8 @@ export const tenantSchema = new Schema<TenantDocument>(
 tenantSchema.index({ poolKey: 1, state: 1, readyAt: 1 });
 tenantSchema.index({ state: 1, provisioningDeadline: 1 });
 tenantSchema.index({ namespace: 1 }, { unique: true });
+// Recent failures per pool (the pool manager's failure throttle).
+tenantSchema.index({ createdAt: 1 });
 
 export type ClaimDocument = Omit<Claim, 'id'> & {
   _id: string;

@@ -17,6 +17,8 @@ export interface ObservedPoolState {
   tenants: TenantDocument[];
   pendingClaims: ClaimDocument[];
   activeClaims: ClaimDocument[];
+  /** Tenants of this pool that failed within the failure window (deleted ones included). */
+  recentFailures: number;
 }
 
 export interface ObservedPlatform {
@@ -26,14 +28,23 @@ export interface ObservedPlatform {
   allocatable: ResourceAmount | null;
 }
 
+/** Failures older than this no longer throttle a pool. */
+export const failureWindowMs = 10 * 60_000;
+
 type NodeObject = KubernetesObject & { status?: { allocatable?: Record<string, string> } };
 
-export async function observePools(db: Persistence, kube: KubeClient | null, hostNodeSelector = ''): Promise<ObservedPlatform> {
-  const [labDocs, tenants, claims, allocatable] = await Promise.all([
+export async function observePools(db: Persistence, kube: KubeClient | null, hostNodeSelector = '', now = new Date()): Promise<ObservedPlatform> {
+  const [labDocs, tenants, claims, allocatable, failures] = await Promise.all([
     db.labs.find().lean().exec(),
     db.tenants.find({ state: { $ne: 'deleted' } }).lean().exec() as Promise<TenantDocument[]>,
     db.claims.find({ state: { $in: ['pending', 'active'] } }).lean().exec() as Promise<ClaimDocument[]>,
     kube ? observeAllocatable(kube, hostNodeSelector) : Promise.resolve(null),
+    db.tenants
+      .aggregate<{ _id: string; n: number }>([
+        { $match: { failureReason: { $exists: true }, createdAt: { $gte: new Date(now.getTime() - failureWindowMs) } } },
+        { $group: { _id: '$poolKey', n: { $sum: 1 } } },
+      ])
+      .exec(),
   ]);
   const pools = new Map<string, ObservedPoolState>();
   const poolOf = (labId: string, kubernetesVersion: string, lab?: Lab): ObservedPoolState => {
@@ -42,7 +53,7 @@ export async function observePools(db: Persistence, kube: KubeClient | null, hos
     if (!pool) {
       const offered = !!lab && lab.kubernetesVersions.includes(kubernetesVersion);
       const settings = lab ? poolSettingsFor(lab, kubernetesVersion) : { minReady: 0, maxTotal: 0 };
-      pool = { key, labId, kubernetesVersion, ...(lab ? { lab } : {}), ...settings, offered, tenants: [], pendingClaims: [], activeClaims: [] };
+      pool = { key, labId, kubernetesVersion, ...(lab ? { lab } : {}), ...settings, offered, tenants: [], pendingClaims: [], activeClaims: [], recentFailures: 0 };
       pools.set(key, pool);
     }
     return pool;
@@ -50,6 +61,10 @@ export async function observePools(db: Persistence, kube: KubeClient | null, hos
   const labs = new Map(labDocs.map((doc) => [doc._id, labFromDocument(doc)]));
   for (const lab of labs.values()) for (const version of lab.kubernetesVersions) poolOf(lab.id, version, lab);
   for (const tenant of tenants) poolOf(tenant.labId, tenant.kubernetesVersion, labs.get(tenant.labId)).tenants.push(tenant);
+  for (const row of failures) {
+    const pool = pools.get(row._id);
+    if (pool) pool.recentFailures = row.n;
+  }
   const claimIds = new Set<string>();
   for (const claim of claims) {
     claimIds.add(claim._id);

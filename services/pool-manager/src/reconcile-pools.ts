@@ -10,7 +10,7 @@ import type { Gauge } from 'prom-client';
 import { PoolManagerConfig } from './config';
 import { observePools, type ObservedPlatform, type ObservedPoolState } from './observe-pools';
 import { PoolActionApplier } from './apply-pool-actions';
-import { computeTenantCost, planCapacity, planPool, planPoolDemand, sumResources, type ObservedPool, type PoolAllowance, type PoolTargets } from './plan';
+import { computeTenantCost, planCapacity, planFailureThrottle, planPool, planPoolDemand, sumResources, type ObservedPool, type PoolAllowance, type PoolTargets } from './plan';
 
 /** A claimed tenant without its claim document is returned to the pool after this grace period. */
 const orphanGraceMs = 30_000;
@@ -77,14 +77,16 @@ export class PoolReconciler implements OnApplicationBootstrap, OnApplicationShut
 
   async reconcileOnce(reason = 'manual'): Promise<void> {
     const now = new Date();
-    const observed = await observePools(this.db, this.config.CAPACITY_SOURCE === 'nodes' ? this.kube : null, this.config.HOST_NODE_SELECTOR);
+    const observed = await observePools(this.db, this.config.CAPACITY_SOURCE === 'nodes' ? this.kube : null, this.config.HOST_NODE_SELECTOR, now);
     for (const orphan of observed.orphanTenants) {
       if (orphan.claimedAt && now.getTime() - orphan.claimedAt.getTime() > orphanGraceMs) await this.applier.returnOrphan(orphan);
     }
     const allowances = this.planAllowances(observed, now);
     for (const pool of observed.pools) {
       const allowance = allowances.get(pool.key);
-      const actions = planPool(this.targetsOf(pool), this.observedOf(pool, allowance?.allowed ?? Number.POSITIVE_INFINITY), now);
+      const throttle = planFailureThrottle({ recentFailures: pool.recentFailures, provisioning: pool.tenants.filter((t) => t.state === 'provisioning').length });
+      const provisionAllowance = Math.min(allowance?.allowed ?? Number.POSITIVE_INFINITY, throttle.allowance);
+      const actions = planPool(this.targetsOf(pool), this.observedOf(pool, provisionAllowance), now);
       for (const action of actions) {
         try {
           await this.applier.apply(pool, action, now);
@@ -93,7 +95,7 @@ export class PoolReconciler implements OnApplicationBootstrap, OnApplicationShut
         }
       }
       if (actions.length > 0) this.logger.log({ pool: pool.key, reason, actions: actions.map((a) => a.type) }, 'pool reconciled');
-      await this.writeStatus(pool, allowance, now);
+      await this.writeStatus(pool, allowance, now, throttle.message);
     }
   }
 
@@ -128,13 +130,13 @@ export class PoolReconciler implements OnApplicationBootstrap, OnApplicationShut
     };
   }
 
-  private async writeStatus(pool: ObservedPoolState, allowance: PoolAllowance | undefined, now: Date): Promise<void> {
+  private async writeStatus(pool: ObservedPoolState, allowance: PoolAllowance | undefined, now: Date, throttled?: string): Promise<void> {
     const count = (state: string) => pool.tenants.filter((t) => t.state === state).length;
     const shortfall = allowance?.shortfall ?? 0;
     for (const state of ['provisioning', 'ready', 'claimed', 'releasing', 'failed']) this.gauges.tenants.set({ pool: pool.key, state }, count(state));
     this.gauges.pending.set({ pool: pool.key }, pool.pendingClaims.length);
     this.gauges.shortfall.set({ pool: pool.key }, shortfall);
-    const message = shortfall > 0 ? `host capacity allows ${allowance!.allowed} of ${allowance!.wanted} wanted tenants` : undefined;
+    const message = [shortfall > 0 ? `host capacity allows ${allowance!.allowed} of ${allowance!.wanted} wanted tenants` : undefined, throttled].filter(Boolean).join('; ') || undefined;
     await this.db.poolStatus
       .updateOne(
         { _id: pool.key },

@@ -2,3 +2,4 @@
 export * from './compute-tenant-cost';
 export * from './plan-capacity';
 export * from './plan-pool';
+export * from './plan-failure-throttle';
