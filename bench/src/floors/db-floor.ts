@@ -1,6 +1,7 @@
 // The storage floor under the claim path, measured on the same MongoDB and NATS servers but in a database and a
 // stream of its own: (a) one conditional take of a ready tenant plus one JetStream publish acknowledgement; (c) the
-// fast path's whole storage sequence (slot, sequence, waiting check, take, claim insert, publish) without HTTP.
+// fast path's whole storage sequence as create-claim.ts does it (slot, waiting check, take, claim insert, publish)
+// without HTTP, NestJS or validation.
 import { randomBytes } from 'node:crypto';
 import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
@@ -15,7 +16,7 @@ export interface DbFloor {
   seed(ready: number, total: number): Promise<void>;
   /** (a) Takes the oldest ready tenant (the claim path's conditional update) and publishes one event. */
   takeAndPublish(): Promise<void>;
-  /** (c) The claim fast path's storage calls in order, through the same persistence library, without HTTP. */
+  /** (c) The claim fast path's storage calls in order (4 MongoDB operations + 1 publish), through the same persistence library, without HTTP. */
   directFastPath(): Promise<void>;
   close(): Promise<void>;
 }
@@ -30,14 +31,27 @@ export async function startDbFloor({ mongoUrl, natsUrl }: { mongoUrl: string; na
   const prefix = `benchfloor${id}`;
   const stream = `BENCH_FLOOR_${id.toUpperCase()}`;
   const jsm = await jetstreamManager(nc);
-  await jsm.streams.add(renderStreamConfig({ name: stream, subjects: ['tenant.>', 'claim.>'], storage: 'file', duplicateWindowMs: 120_000 }, prefix));
+  await jsm.streams.add(
+    renderStreamConfig(
+      { name: stream, subjects: ['tenant.>', 'claim.>'], storage: 'file', duplicateWindowMs: 120_000 },
+      prefix,
+    ),
+  );
   const js: JetStreamClient = jetstream(nc);
   let counter = 0;
 
   const publish = async (claimId: string, tenant: TenantDocument): Promise<void> => {
     const envelope = createEnvelope(
       'tenant.claimed',
-      { tenantId: tenant._id, claimId, labId: 'floor', kubernetesVersion: '1.36', userId: 'floor-user', claimedAt: new Date().toISOString(), namespace: tenant.namespace },
+      {
+        tenantId: tenant._id,
+        claimId,
+        labId: 'floor',
+        kubernetesVersion: '1.36',
+        userId: 'floor-user',
+        claimedAt: new Date().toISOString(),
+        namespace: tenant.namespace,
+      },
       { source: '/kubelabs/bench', subject: tenant._id, id: claimId },
     );
     await js.publish(toNatsSubject(prefix, 'tenant.claimed'), JSON.stringify(envelope), { msgID: claimId });
@@ -67,7 +81,8 @@ export async function startDbFloor({ mongoUrl, natsUrl }: { mongoUrl: string; na
           readyAt: new Date(now - 60_000 + i),
         };
       });
-      for (let i = 0; i < docs.length; i += 500) await db.tenants.insertMany(docs.slice(i, i + 500), { ordered: false });
+      for (let i = 0; i < docs.length; i += 500)
+        await db.tenants.insertMany(docs.slice(i, i + 500), { ordered: false });
     },
     takeAndPublish: async () => {
       const claimId = `c-floor-${id}-${counter++}`;
@@ -78,8 +93,9 @@ export async function startDbFloor({ mongoUrl, natsUrl }: { mongoUrl: string; na
       const claimId = `c-floor-${id}-${n}`;
       const now = new Date();
       await store.reserveSlot(`floor-user-${n}`, claimId, 1, now);
-      const seq = await db.nextSequence('claims');
-      if (await db.claims.exists({ poolKey: floorPool, state: 'pending' })) throw new Error('unexpected pending claims in the floor pool');
+      const seq = Date.now() * 1000 + (n % 1000);
+      if (await db.claims.exists({ poolKey: floorPool, state: 'pending' }))
+        throw new Error('unexpected pending claims in the floor pool');
       const tenant = await take(claimId, now);
       await db.claims.create({
         _id: claimId,

@@ -23,7 +23,10 @@ export async function startFloorServer(kind: 'empty-fastify' | 'empty-nest', tim
   try {
     const port = await new Promise<number>((resolve, reject) => {
       let out = '';
-      const timer = setTimeout(() => reject(new Error(`${kind} did not start within ${timeoutMs} ms: ${stderr}`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`${kind} did not start within ${timeoutMs} ms: ${stderr}`)),
+        timeoutMs,
+      );
       child.stdout.on('data', (chunk: Buffer) => {
         out += chunk.toString('utf8');
         const match = /listening (\d+)/.exec(out);

@@ -12,9 +12,13 @@ export interface HttpClient {
   close(): void;
 }
 
-export function createHttpClient(baseUrl: string, { connections, timeoutMs = 30_000 }: { connections: number; timeoutMs?: number }): HttpClient {
+export function createHttpClient(
+  baseUrl: string,
+  { connections, timeoutMs = 30_000 }: { connections: number; timeoutMs?: number },
+): HttpClient {
   const url = new URL(baseUrl);
-  if (!['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)) throw new Error(`the bench only talks to loopback addresses, not ${url.hostname}`);
+  if (!['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname))
+    throw new Error(`the bench only talks to loopback addresses, not ${url.hostname}`);
   const agent = new Agent({ keepAlive: true, maxSockets: connections, maxFreeSockets: connections });
   return {
     send: (method, path, body, headers = {}) =>
@@ -28,7 +32,10 @@ export function createHttpClient(baseUrl: string, { connections, timeoutMs = 30_
             method,
             path,
             timeout: timeoutMs,
-            headers: { ...headers, ...(payload ? { 'content-type': 'application/json', 'content-length': String(payload.length) } : {}) },
+            headers: {
+              ...headers,
+              ...(payload ? { 'content-type': 'application/json', 'content-length': String(payload.length) } : {}),
+            },
           },
           (res) => {
             const chunks: Buffer[] = [];

@@ -9,6 +9,8 @@ export interface WorkerRound {
   /** No operation starts after this many milliseconds. */
   timeLimitMs: number;
   op: (index: number) => Promise<void>;
+  /** Runs before each operation, outside its timing (e.g. waiting for the system to be at rest). */
+  prepare?: (index: number) => Promise<void>;
 }
 
 export interface WorkerResult extends LatencySummary {
@@ -17,7 +19,7 @@ export interface WorkerResult extends LatencySummary {
   errorSamples: string[];
 }
 
-export async function runWorkers({ concurrency, total, timeLimitMs, op }: WorkerRound): Promise<WorkerResult> {
+export async function runWorkers({ concurrency, total, timeLimitMs, op, prepare }: WorkerRound): Promise<WorkerResult> {
   const latenciesMs: number[] = [];
   const errorSamples = new Set<string>();
   let errors = 0;
@@ -27,6 +29,7 @@ export async function runWorkers({ concurrency, total, timeLimitMs, op }: Worker
   const worker = async (): Promise<void> => {
     while (next < total && process.hrtime.bigint() < deadline) {
       const index = next++;
+      if (prepare) await prepare(index);
       const t0 = process.hrtime.bigint();
       try {
         await op(index);

@@ -19,9 +19,14 @@ export async function listPools(client: HttpClient, apiKey: string): Promise<Poo
   return JSON.parse(res.body) as PoolRow[];
 }
 
-export async function claimWarm(client: HttpClient, apiKey: string, body: { labId: string; userId: string; sshPublicKey?: string }): Promise<void> {
+export async function claimWarm(
+  client: HttpClient,
+  apiKey: string,
+  body: { labId: string; userId: string; sshPublicKey?: string },
+): Promise<void> {
   const res = await client.send('POST', '/v1/claims', body, { authorization: `Bearer ${apiKey}` });
-  if (res.status !== 201) throw new Error(`POST /v1/claims answered ${res.status} (a warm claim must be 201): ${res.body.slice(0, 200)}`);
+  if (res.status !== 201)
+    throw new Error(`POST /v1/claims answered ${res.status} (a warm claim must be 201): ${res.body.slice(0, 200)}`);
 }
 
 export interface ColdClaimTiming {
@@ -40,11 +45,20 @@ export interface ProgressEvent {
   atMs: number;
 }
 
-export async function claimCold(client: HttpClient, baseUrl: string, apiKey: string, body: { labId: string; userId: string; sshPublicKey?: string }, timeoutMs: number): Promise<ColdClaimTiming> {
+export async function claimCold(
+  client: HttpClient,
+  baseUrl: string,
+  apiKey: string,
+  body: { labId: string; userId: string; sshPublicKey?: string },
+  timeoutMs: number,
+): Promise<ColdClaimTiming> {
   const t0 = process.hrtime.bigint();
   const since = (): number => Number(process.hrtime.bigint() - t0) / 1e6;
   const res = await client.send('POST', '/v1/claims', body, { authorization: `Bearer ${apiKey}` });
-  if (res.status !== 202) throw new Error(`POST /v1/claims answered ${res.status} (a claim on an empty pool must be 202): ${res.body.slice(0, 200)}`);
+  if (res.status !== 202)
+    throw new Error(
+      `POST /v1/claims answered ${res.status} (a claim on an empty pool must be 202): ${res.body.slice(0, 200)}`,
+    );
   const acceptedMs = since();
   const claimId = (JSON.parse(res.body) as { id: string }).id;
   const events: ProgressEvent[] = [];
@@ -56,7 +70,13 @@ export async function claimCold(client: HttpClient, baseUrl: string, apiKey: str
 }
 
 /** Reads GET /v1/claims/{id}/events until an event says the claim is active (its first event is the current state). */
-function waitForActiveEvent(baseUrl: string, apiKey: string, claimId: string, timeoutMs: number, seen: (type: string, data: unknown) => void): Promise<void> {
+function waitForActiveEvent(
+  baseUrl: string,
+  apiKey: string,
+  claimId: string,
+  timeoutMs: number,
+  seen: (type: string, data: unknown) => void,
+): Promise<void> {
   const url = new URL(`/v1/claims/${claimId}/events`, baseUrl);
   return new Promise<void>((resolve, reject) => {
     const req = request(url, { headers: { authorization: `Bearer ${apiKey}`, accept: 'text/event-stream' } }, (res) => {

@@ -74,12 +74,36 @@ export function sampleProcessCpu(root = process.pid): Map<string, number> {
   return byLabel;
 }
 
+/** Busy CPU ticks of the whole machine so far (every process, ours or not), from /proc/stat; 0 without /proc. */
+export function sampleMachineCpu(): number {
+  try {
+    const [, ...fields] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/);
+    const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = fields.map(Number);
+    return user + nice + system + irq + softirq + steal;
+  } catch {
+    return 0;
+  }
+}
+
+/** Cores the machine used between two sampleMachineCpu() readings. */
+export function machineCoresBetween(before: number, after: number, wallMs: number): number {
+  return wallMs > 0 ? Math.round(((((after - before) / ticksPerSecond) * 1000) / wallMs) * 100) / 100 : 0;
+}
+
 /** Per-process CPU between two samples, busiest first. Pure. */
-export function cpuBetween(before: ReadonlyMap<string, number>, after: ReadonlyMap<string, number>, wallMs: number): CpuShare[] {
+export function cpuBetween(
+  before: ReadonlyMap<string, number>,
+  after: ReadonlyMap<string, number>,
+  wallMs: number,
+): CpuShare[] {
   return [...after]
     .map(([label, ticks]) => {
       const cpuMs = ((ticks - (before.get(label) ?? 0)) / ticksPerSecond) * 1000;
-      return { process: label, cpuMs: Math.round(cpuMs), cores: wallMs > 0 ? Math.round((cpuMs / wallMs) * 100) / 100 : 0 };
+      return {
+        process: label,
+        cpuMs: Math.round(cpuMs),
+        cores: wallMs > 0 ? Math.round((cpuMs / wallMs) * 100) / 100 : 0,
+      };
     })
     .filter((s) => s.cpuMs > 0)
     .sort((a, b) => b.cpuMs - a.cpuMs);
@@ -95,7 +119,11 @@ export interface IdleResult {
 const total = (sample: ReadonlyMap<string, number>): number => [...sample.values()].reduce((a, b) => a + b, 0);
 
 /** Waits (bounded) until the whole process tree uses at most `maxCores` over a `windowMs` window. */
-export async function waitForIdle({ maxCores = 0.25, windowMs = 500, timeoutMs = 60_000 }: { maxCores?: number; windowMs?: number; timeoutMs?: number } = {}): Promise<IdleResult> {
+export async function waitForIdle({
+  maxCores = 0.25,
+  windowMs = 500,
+  timeoutMs = 60_000,
+}: { maxCores?: number; windowMs?: number; timeoutMs?: number } = {}): Promise<IdleResult> {
   if (!existsSync('/proc/self/stat')) return { lastCores: Number.NaN, idle: false, waitedMs: 0 };
   const started = Date.now();
   let lastCores = Number.NaN;

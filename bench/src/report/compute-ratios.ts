@@ -3,6 +3,8 @@
 import type { LatencySummary } from '../measure/summarize-latencies';
 
 export interface FloorRatio {
+  /** Which claim round: '' for the back-to-back rounds, 'at rest' for claims sent to an idle platform. */
+  label: string;
   concurrency: number;
   claimP50Ms: number;
   claimP99Ms: number;
@@ -12,7 +14,7 @@ export interface FloorRatio {
   floorP99Ms: number;
   ratioP50: number;
   ratioP99: number;
-  /** The fast path's storage calls without HTTP (5 MongoDB operations + 1 publish). */
+  /** The fast path's storage calls without HTTP (4 MongoDB operations + 1 publish, as create-claim.ts does them). */
   directP50Ms: number;
   /** Claim p50 minus direct-path p50: what HTTP, NestJS and the claim API add on top of the storage calls. */
   httpAndFrameworkMs: number;
@@ -20,7 +22,13 @@ export interface FloorRatio {
 
 type ByConcurrency = ReadonlyMap<number, LatencySummary>;
 
-export function computeRatios(claims: ByConcurrency, dbFloor: ByConcurrency, emptyHttp: ByConcurrency, direct: ByConcurrency): FloorRatio[] {
+export function computeRatios(
+  claims: ByConcurrency,
+  dbFloor: ByConcurrency,
+  emptyHttp: ByConcurrency,
+  direct: ByConcurrency,
+  label = '',
+): FloorRatio[] {
   return [...claims].flatMap(([concurrency, claim]) => {
     const db = dbFloor.get(concurrency);
     const http = emptyHttp.get(concurrency);
@@ -30,6 +38,7 @@ export function computeRatios(claims: ByConcurrency, dbFloor: ByConcurrency, emp
     const floorP99Ms = db.p99Ms + http.p99Ms;
     return [
       {
+        label,
         concurrency,
         claimP50Ms: claim.p50Ms,
         claimP99Ms: claim.p99Ms,

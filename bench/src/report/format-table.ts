@@ -1,6 +1,8 @@
 // Plain-text tables for the bench's console report. Pure.
 export function formatTable(headers: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
-  const cells = [headers, ...rows].map((row) => row.map((cell) => (typeof cell === 'number' ? formatNumber(cell) : cell)));
+  const cells = [headers, ...rows].map((row) =>
+    row.map((cell) => (typeof cell === 'number' ? formatNumber(cell) : cell)),
+  );
   const widths = headers.map((_, col) => Math.max(...cells.map((row) => (row[col] ?? '').length)));
   const line = (row: readonly string[]): string =>
     row

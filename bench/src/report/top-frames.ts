@@ -61,7 +61,11 @@ export function rankProfile(
     [...m]
       .sort((a, b) => b[1] - a[1])
       .slice(0, top)
-      .map(([name, us]) => ({ name, selfMs: Math.round(us / 1000), percent: Math.round((us / Math.max(1, totalUs)) * 1000) / 10 }));
+      .map(([name, us]) => ({
+        name,
+        selfMs: Math.round(us / 1000),
+        percent: Math.round((us / Math.max(1, totalUs)) * 1000) / 10,
+      }));
   return { frames: rank(frames), packages: rank(packages), totalMs: Math.round(totalUs / 1000) };
 }
 

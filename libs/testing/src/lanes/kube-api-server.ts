@@ -126,7 +126,7 @@ export async function startKubeApiServer(options: StartKubeApiServerOptions): Pr
           `--tls-private-key-file=${credentials.servingKey}`,
           `--client-ca-file=${credentials.caCert}`,
           `--cert-dir=${dir}`,
-          '--service-cluster-ip-range=10.0.0.0/24',
+          '--service-cluster-ip-range=10.96.0.0/16',
           '--allow-privileged=true',
           '--authorization-mode=RBAC',
           '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
