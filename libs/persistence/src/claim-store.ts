@@ -25,7 +25,7 @@ export class ClaimStore {
   async reserveSlot(userId: string, claimId: string, maxPerUser: number, now: Date): Promise<void> {
     for (let slot = 0; slot < maxPerUser; slot++) {
       try {
-        await this.db.claimHolds.create({ _id: `${userId}#${slot}`, userId, claimId, createdAt: now });
+        await this.db.claimHolds.collection.insertOne({ _id: `${userId}#${slot}`, userId, claimId, createdAt: now } as never);
         return;
       } catch (error) {
         if (!isDuplicateKeyError(error)) throw error;

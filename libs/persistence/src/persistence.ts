@@ -43,6 +43,8 @@ export class Persistence {
       autoCreate: true,
       serverSelectionTimeoutMS: options.serverSelectionTimeoutMS ?? 10_000,
       maxPoolSize: 50,
+      // Connections open at start-up, not during the first burst of claims.
+      minPoolSize: 10,
     });
     await connection.asPromise();
     const persistence = new Persistence(connection);

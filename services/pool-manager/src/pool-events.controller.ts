@@ -4,6 +4,9 @@ import { Controller } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { PoolReconciler } from './reconcile-pools';
 
+/** Events arriving within this window share one reconcile pass. */
+const eventDebounceMs = 50;
+
 export const poolManagerConsumer = {
   durable: 'pool-manager',
   filterSubjects: ['claim.requested', 'claim.cancelled', 'tenant.ready', 'tenant.failed', 'tenant.claimed', 'tenant.released', 'tenant.deleted'],
@@ -15,6 +18,6 @@ export class PoolEventsController {
 
   @EventPattern<string[]>(poolManagerConsumer.filterSubjects)
   async onPoolEvent(@Payload() _data: unknown): Promise<void> {
-    await this.reconciler.trigger('event');
+    await this.reconciler.trigger('event', eventDebounceMs);
   }
 }

@@ -22,6 +22,7 @@ export class PoolReconciler implements OnApplicationBootstrap, OnApplicationShut
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private again = false;
+  private waitingToStart = false;
   private stopped = false;
   private readonly lastShortfall = new Map<string, number>();
   private readonly gauges: { tenants: Gauge<string>; pending: Gauge<string>; shortfall: Gauge<string> };
@@ -55,16 +56,22 @@ export class PoolReconciler implements OnApplicationBootstrap, OnApplicationShut
     await this.running;
   }
 
-  /** Asks for a pass soon; returns when a pass that started after this call has finished. */
-  trigger(reason: string): Promise<void> {
+  /**
+   * Asks for a pass soon; returns when a pass that started after this call has finished. Events wait `delayMs`
+   * first, so a burst of claims costs one pass rather than one each.
+   */
+  trigger(reason: string, delayMs = 0): Promise<void> {
     if (this.stopped) return Promise.resolve();
     if (this.running) {
-      this.again = true;
+      if (!this.waitingToStart) this.again = true;
       return this.running;
     }
+    this.waitingToStart = true;
     this.running = (async () => {
       try {
+        if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
         do {
+          this.waitingToStart = false;
           this.again = false;
           await this.reconcileOnce(reason).catch((error: unknown) => this.logger.error({ err: error, reason }, 'pool reconcile failed; the next pass retries'));
         } while (this.again && !this.stopped);

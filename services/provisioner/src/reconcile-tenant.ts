@@ -10,7 +10,7 @@ import { labFromDocument, type Persistence, type TenantDocument } from '@kubelab
 import { computeTenantReadiness, type VmStatusView } from './compute-tenant-readiness';
 import { parseTenantPkiData, planTenantCredentials, renderKubeconfig, tenantPkiSecretName, type TenantCredentials } from './credentials';
 import { observeTenantNodes } from './observe-tenant-cluster';
-import { controlPlaneVmName, renderSshAuthorizedKeysSecret, renderTenant, sshAuthorizedKeysSecretKey, sshAuthorizedKeysSecretName, workerVmName } from './render';
+import { controlPlaneVmName, renderSshAuthorizedKeysSecret, renderTenant, workerVmName } from './render';
 
 export const kubeconfigSecretName = 'tenant-kubeconfig';
 
@@ -27,6 +27,8 @@ type VmObject = KubernetesObject & { status?: Omit<VmStatusView, 'name'> };
 
 export class TenantReconciler {
   private readonly logger = new Logger('TenantReconciler');
+  /** Tenants whose student key is in place, by claim (a restart forgets it and applies once more: harmless). */
+  private readonly keysApplied = new Map<string, string>();
 
   constructor(
     private readonly db: Persistence,
@@ -111,16 +113,15 @@ export class TenantReconciler {
     } as KubernetesObject;
   }
 
-  /** Puts the claim's SSH public key into the Secret that KubeVirt's guest agent propagates to the VMs. */
+  /** Puts the claim's SSH public key (once per claim: remembered after success) into the Secret that KubeVirt's guest agent propagates to the VMs. */
   private async ensureStudentKey(tenant: TenantDocument): Promise<void> {
-    if (!tenant.claimId) return;
+    if (!tenant.claimId || this.keysApplied.get(tenant._id) === tenant.claimId) return;
     const claim = await this.db.claims.findById(tenant.claimId, { sshPublicKey: 1 }).lean().exec();
     if (!claim?.sshPublicKey) return;
-    const current = await this.kube.get<SecretObject>({ apiVersion: 'v1', kind: 'Secret', namespace: tenant.namespace, name: sshAuthorizedKeysSecretName });
-    const wanted = `${claim.sshPublicKey}\n`;
-    const stored = current?.data?.[sshAuthorizedKeysSecretKey];
-    if (stored && Buffer.from(stored, 'base64').toString('utf8') === wanted) return;
+    // Server-side apply of an unchanged Secret is a no-op, so there is nothing to read first.
     await this.kube.apply(this.withPlatformLabel(renderSshAuthorizedKeysSecret({ id: tenant._id, labId: tenant.labId, kubernetesVersion: tenant.kubernetesVersion }, [claim.sshPublicKey])) as never);
+    if (this.keysApplied.size > 10_000) this.keysApplied.clear();
+    this.keysApplied.set(tenant._id, tenant.claimId);
   }
 
   private async teardown(tenant: TenantDocument, now: Date): Promise<void> {

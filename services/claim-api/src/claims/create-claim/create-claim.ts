@@ -76,6 +76,8 @@ export class CreateClaim {
       poolKey: pool,
       seq,
       requestedAt: now,
+      createdAt: now,
+      updatedAt: now,
       extendedMinutes: 0,
       apiKeyId: caller.apiKeyId,
       sshPublicKey,
@@ -92,7 +94,8 @@ export class CreateClaim {
       claim = { ...base, state: 'pending' } as ClaimDocument;
     }
     try {
-      await this.db.claims.create(claim);
+      // The request is validated at the edge and the document built here: a lean insert skips mongoose's casting.
+      await this.db.claims.collection.insertOne(claim as never);
     } catch (error) {
       // Nothing half-written: give back what this request took before it failed.
       if (tenant) await this.store.returnTenant(tenant._id, claimId);
