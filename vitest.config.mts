@@ -8,7 +8,9 @@ const libs = ['catalog', 'config', 'contracts', 'domain', 'kube', 'messaging', '
 export default defineConfig({
   plugins: [swc.vite({ module: { type: 'es6' } })],
   resolve: {
-    alias: Object.fromEntries(libs.map((lib) => [`@kubelabs/${lib}`, resolve(import.meta.dirname, `libs/${lib}/src/index.ts`)])),
+    alias: Object.fromEntries(
+      libs.map((lib) => [`@kubelabs/${lib}`, resolve(import.meta.dirname, `libs/${lib}/src/index.ts`)]),
+    ),
   },
   test: {
     include: ['libs/**/*.spec.ts', 'services/**/*.spec.ts', 'simulator/**/*.spec.ts', 'test/**/*.spec.ts'],

@@ -5,7 +5,15 @@ import { describe, expect, inject, it } from 'vitest';
 import { KubeClient } from '@kubelabs/kube';
 import { waitFor } from '@kubelabs/testing';
 import type { RunningPlatform } from '../simulator/src/run-platform';
-import { api, pools, storedEvents, studentKey, testLab, usePlatform, waitForPoolsFull } from './support/platform-client';
+import {
+  api,
+  pools,
+  storedEvents,
+  studentKey,
+  testLab,
+  usePlatform,
+  waitForPoolsFull,
+} from './support/platform-client';
 
 const sshPublicKey = studentKey('ada@laptop');
 
@@ -14,7 +22,10 @@ let platform: RunningPlatform | undefined;
 
 describe('the claim path', () => {
   it('fills pools, serves a claim 201 with access, and on release deletes the namespace and refills the pool', async () => {
-    platform = await platforms.start({ labs: [testLab('alpha', { minReady: 2, maxTotal: 4 }), testLab('beta', { minReady: 1, maxTotal: 2, workers: 1 })], simulator: { bootMs: 300 } });
+    platform = await platforms.start({
+      labs: [testLab('alpha', { minReady: 2, maxTotal: 4 }), testLab('beta', { minReady: 1, maxTotal: 2, workers: 1 })],
+      simulator: { bootMs: 300 },
+    });
     await waitForPoolsFull(platform);
     expect((await pools(platform)).map((p) => [p.labId, p.ready])).toEqual([
       ['alpha', 2],
@@ -24,13 +35,20 @@ describe('the claim path', () => {
     const claim = await api(platform, 'POST', '/v1/claims', { labId: 'alpha', userId: 'ada', sshPublicKey });
     expect(claim.status).toBe(201);
     expect(claim.body).toMatchObject({ state: 'active', labId: 'alpha', userId: 'ada', kubernetesVersion: '1.36' });
-    const access = claim.body.access as { ssh: { host: string; port: number; user: string }; kubeconfig: { path: string } };
+    const access = claim.body.access as {
+      ssh: { host: string; port: number; user: string };
+      kubeconfig: { path: string };
+    };
     expect(access.ssh).toMatchObject({ port: 22, user: 'student' });
     expect(access.kubeconfig.path).toBe(`/v1/claims/${String(claim.body.id)}/kubeconfig`);
     const tenantId = String(claim.body.tenantId);
 
-    await waitFor('tenant.claimed on JetStream', async () => (await storedEvents(platform!, 'tenant.claimed')).some((e) => e.data.claimId === claim.body.id));
-    const kubeconfig = await fetch(`${platform.claimApiUrl}${access.kubeconfig.path}`, { headers: { authorization: `Bearer ${platform.apiKey}` } });
+    await waitFor('tenant.claimed on JetStream', async () =>
+      (await storedEvents(platform!, 'tenant.claimed')).some((e) => e.data.claimId === claim.body.id),
+    );
+    const kubeconfig = await fetch(`${platform.claimApiUrl}${access.kubeconfig.path}`, {
+      headers: { authorization: `Bearer ${platform.apiKey}` },
+    });
     expect(kubeconfig.status).toBe(200);
     expect(await kubeconfig.text()).toMatch(/client-certificate-data: /);
 
@@ -38,24 +56,42 @@ describe('the claim path', () => {
     const namespace = `kubelabs-${tenantId}`;
     expect(await kube.get({ apiVersion: 'v1', kind: 'Namespace', name: namespace })).toBeDefined();
     await waitFor('the student key in the tenant', async () => {
-      const secret = await kube.get<{ metadata: object; data?: Record<string, string> }>({ apiVersion: 'v1', kind: 'Secret', namespace, name: 'ssh-authorized-keys' });
-      return Buffer.from(secret?.data?.key ?? '', 'base64').toString().includes('ada@laptop');
+      const secret = await kube.get<{ metadata: object; data?: Record<string, string> }>({
+        apiVersion: 'v1',
+        kind: 'Secret',
+        namespace,
+        name: 'ssh-authorized-keys',
+      });
+      return Buffer.from(secret?.data?.key ?? '', 'base64')
+        .toString()
+        .includes('ada@laptop');
     });
 
     const released = await api(platform, 'DELETE', `/v1/claims/${String(claim.body.id)}`);
     expect(released.status).toBe(200);
     expect(released.body.state).toBe('released');
-    await waitFor('the tenant namespace to be gone from the API server', async () => (await kube.get({ apiVersion: 'v1', kind: 'Namespace', name: namespace })) === undefined, {
-      timeoutMs: 60_000,
-    });
-    await waitFor('tenant.deleted on JetStream', async () => (await storedEvents(platform!, 'tenant.deleted')).some((e) => e.data.tenantId === tenantId), { timeoutMs: 30_000 });
+    await waitFor(
+      'the tenant namespace to be gone from the API server',
+      async () => (await kube.get({ apiVersion: 'v1', kind: 'Namespace', name: namespace })) === undefined,
+      {
+        timeoutMs: 60_000,
+      },
+    );
+    await waitFor(
+      'tenant.deleted on JetStream',
+      async () => (await storedEvents(platform!, 'tenant.deleted')).some((e) => e.data.tenantId === tenantId),
+      { timeoutMs: 30_000 },
+    );
     await waitForPoolsFull(platform);
     const tenant = await platform.persistence.tenants.findById(tenantId).lean();
     expect(tenant?.state).toBe('deleted');
   });
 
   it('answers 202 on an empty pool and activates waiting claims in arrival order, as the SSE stream shows', async () => {
-    platform = await platforms.start({ labs: [testLab('gamma', { minReady: 0, maxTotal: 3 })], simulator: { bootMs: 1500 } });
+    platform = await platforms.start({
+      labs: [testLab('gamma', { minReady: 0, maxTotal: 3 })],
+      simulator: { bootMs: 1500 },
+    });
     const first = await api(platform, 'POST', '/v1/claims', { labId: 'gamma', userId: 'u1', sshPublicKey });
     expect(first.status).toBe(202);
     expect(first.body).toMatchObject({ state: 'pending', queuePosition: 1 });
@@ -65,12 +101,15 @@ describe('the claim path', () => {
     const sse = fetch(`${platform.claimApiUrl}/v1/claims/${String(first.body.id)}/events`, {
       headers: { authorization: `Bearer ${platform.apiKey}` },
       signal: controller.signal,
-    }).then(async (res) => {
-      const decoder = new TextDecoder();
-      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-        for (const line of decoder.decode(chunk).split('\n')) if (line.startsWith('event: ')) seen.push(line.slice(7));
-      }
-    }).catch(() => undefined);
+    })
+      .then(async (res) => {
+        const decoder = new TextDecoder();
+        for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+          for (const line of decoder.decode(chunk).split('\n'))
+            if (line.startsWith('event: ')) seen.push(line.slice(7));
+        }
+      })
+      .catch(() => undefined);
 
     const second = await api(platform, 'POST', '/v1/claims', { labId: 'gamma', userId: 'u2', sshPublicKey });
     const third = await api(platform, 'POST', '/v1/claims', { labId: 'gamma', userId: 'u3', sshPublicKey });
@@ -78,7 +117,11 @@ describe('the claim path', () => {
     expect(third.body.queuePosition).toBe(3);
 
     const ids = [first, second, third].map((c) => String(c.body.id));
-    await waitFor('all three claims active', async () => (await platform!.persistence.claims.countDocuments({ _id: { $in: ids }, state: 'active' })) === 3, { timeoutMs: 60_000 });
+    await waitFor(
+      'all three claims active',
+      async () => (await platform!.persistence.claims.countDocuments({ _id: { $in: ids }, state: 'active' })) === 3,
+      { timeoutMs: 60_000 },
+    );
     await waitFor('the SSE stream to show activation', () => seen.includes('tenant.claimed'), { timeoutMs: 10_000 });
     controller.abort();
     await sse;
@@ -86,7 +129,10 @@ describe('the claim path', () => {
     expect(seen).toContain('tenant.provisioning');
     expect(seen.indexOf('tenant.provisioning')).toBeLessThan(seen.indexOf('tenant.claimed'));
 
-    const claims = await platform.persistence.claims.find({ _id: { $in: ids } }).sort({ seq: 1 }).lean();
+    const claims = await platform.persistence.claims
+      .find({ _id: { $in: ids } })
+      .sort({ seq: 1 })
+      .lean();
     const activations = claims.map((c) => c.activatedAt!.getTime());
     expect(activations).toEqual([...activations].sort((a, b) => a - b));
     expect(new Set(claims.map((c) => c.tenantId)).size).toBe(3);

@@ -18,9 +18,13 @@ describe.each(serviceNames)('the %s service', (name) => {
       expect(body.checks).toMatchObject({ mongo: true, nats: true, kubernetes: true });
       const metrics = await (await fetch(`${service.url}/metrics`)).text();
       expect(metrics).toMatch(/^# TYPE kubelabs_process_cpu_user_seconds_total counter$/m);
-      const jsonLines = service.logs.filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>);
+      const jsonLines = service.logs
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
       expect(jsonLines.length).toBeGreaterThan(0);
-      expect(jsonLines.some((l) => l.service === name && typeof l.level === 'number' && typeof l.msg === 'string')).toBe(true);
+      expect(
+        jsonLines.some((l) => l.service === name && typeof l.level === 'number' && typeof l.msg === 'string'),
+      ).toBe(true);
     } finally {
       const exit = await service.stop('SIGTERM');
       expect(exit.signal === 'SIGTERM' || exit.code === 0).toBe(true);
@@ -49,14 +53,22 @@ describe('service readiness', () => {
       expect((await fetch(`${service.url}/healthz`)).status).toBe(200);
       const ready = await fetch(`${service.url}/readyz`);
       expect(ready.status).toBe(503);
-      expect(((await ready.json()) as { checks: Record<string, boolean> }).checks).toMatchObject({ mongo: true, nats: true, kubernetes: false });
+      expect(((await ready.json()) as { checks: Record<string, boolean> }).checks).toMatchObject({
+        mongo: true,
+        nats: true,
+        kubernetes: false,
+      });
     } finally {
       await service.stop();
     }
   });
 
   it('stops at start-up with one line naming a malformed variable', async () => {
-    const service = await startServiceProcess('pool-manager', { ...isolatedEnv(inject('lanes')), MONGO_URL: 'not-a-url' }, { waitHealthy: false });
+    const service = await startServiceProcess(
+      'pool-manager',
+      { ...isolatedEnv(inject('lanes')), MONGO_URL: 'not-a-url' },
+      { waitHealthy: false },
+    );
     const exit = await service.exited;
     expect(exit.code).toBe(78);
     expect(service.logs).toEqual(['invalid configuration: MONGO_URL must be a mongodb:// URL that names a database']);

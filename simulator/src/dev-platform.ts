@@ -7,7 +7,9 @@ import { startPlatform } from './run-platform';
 async function main(): Promise<void> {
   const port = Number(process.env.CLAIM_API_PORT ?? 8080);
   const quiet = process.env.DEV_VERBOSE !== 'true';
-  process.stdout.write('[dev] starting the backing services (local lane unless NATS_URL, MONGO_URL, KUBECONFIG are set)\n');
+  process.stdout.write(
+    '[dev] starting the backing services (local lane unless NATS_URL, MONGO_URL, KUBECONFIG are set)\n',
+  );
   const lanes = await startLanes({ logDir: join(repoRoot, '.lane', 'dev-logs') });
   const platform = await startPlatform({
     natsUrl: lanes.urls.natsUrl,
@@ -17,7 +19,10 @@ async function main(): Promise<void> {
     catalogDir: join(repoRoot, 'deploy', 'catalog'),
     claimApiPort: port,
     ...(process.env.DEV_API_KEY ? { devApiKey: process.env.DEV_API_KEY } : {}),
-    simulator: { bootMs: Number(process.env.SIMULATOR_BOOT_MS ?? 3000), failRatio: Number(process.env.SIMULATOR_FAIL_RATIO ?? 0) },
+    simulator: {
+      bootMs: Number(process.env.SIMULATOR_BOOT_MS ?? 3000),
+      failRatio: Number(process.env.SIMULATOR_FAIL_RATIO ?? 0),
+    },
     env: { RESYNC_INTERVAL_MS: '5000', READINESS_POLL_MS: '500' },
     log: (line) => {
       if (!quiet) process.stdout.write(`${line}\n`);
@@ -47,6 +52,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`[dev] failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+  process.stderr.write(`[dev] failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exit(1);
 });

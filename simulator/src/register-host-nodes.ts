@@ -10,7 +10,10 @@ export interface HostNodeOptions {
   labels?: Record<string, string>;
 }
 
-export async function registerHostNodes(kubeconfig: KubeConfig | string, options: HostNodeOptions = {}): Promise<string[]> {
+export async function registerHostNodes(
+  kubeconfig: KubeConfig | string,
+  options: HostNodeOptions = {},
+): Promise<string[]> {
   const { count = 3, cpu = 32, memoryGi = 64, namePrefix = 'simulated-host', labels = {} } = options;
   let kc: KubeConfig;
   if (typeof kubeconfig === 'string') {
@@ -26,7 +29,10 @@ export async function registerHostNodes(kubeconfig: KubeConfig | string, options
     const node: V1Node = {
       apiVersion: 'v1',
       kind: 'Node',
-      metadata: { name, labels: { ...labels, 'simulator.kubelabs.io/simulated': 'true', 'kubernetes.io/hostname': name } },
+      metadata: {
+        name,
+        labels: { ...labels, 'simulator.kubelabs.io/simulated': 'true', 'kubernetes.io/hostname': name },
+      },
     };
     try {
       await api.createNode({ body: node });
@@ -38,7 +44,16 @@ export async function registerHostNodes(kubeconfig: KubeConfig | string, options
       ...current.status,
       capacity,
       allocatable: capacity,
-      conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', message: '[simulator] simulated host node', lastHeartbeatTime: new Date(), lastTransitionTime: new Date() }],
+      conditions: [
+        {
+          type: 'Ready',
+          status: 'True',
+          reason: 'KubeletReady',
+          message: '[simulator] simulated host node',
+          lastHeartbeatTime: new Date(),
+          lastTransitionTime: new Date(),
+        },
+      ],
     };
     await api.replaceNodeStatus({ name, body: current });
   }

@@ -83,8 +83,15 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   };
   const services = new Map<ServiceName, ServiceProcess>();
   const start = async (name: ServiceName) => {
-    const extra = { ...(name === 'claim-api' && options.claimApiPort ? { CLAIM_API_PORT: String(options.claimApiPort) } : {}), ...options.serviceEnv?.[name] };
-    const proc = await startServiceProcess(name, { ...env, ...extra }, { port: name === 'claim-api' ? options.claimApiPort : undefined });
+    const extra = {
+      ...(name === 'claim-api' && options.claimApiPort ? { CLAIM_API_PORT: String(options.claimApiPort) } : {}),
+      ...options.serviceEnv?.[name],
+    };
+    const proc = await startServiceProcess(
+      name,
+      { ...env, ...extra },
+      { port: name === 'claim-api' ? options.claimApiPort : undefined },
+    );
     proc.child.stdout?.on('data', (chunk: Buffer) => log(chunk.toString('utf8').trimEnd()));
     services.set(name, proc);
     return proc;

@@ -20,14 +20,20 @@ export type ServiceName = (typeof serviceNames)[number];
 
 export function serviceEntry(name: string): string {
   const entry = join(repoRoot, 'dist', 'services', name, 'src', 'main.js');
-  if (!existsSync(entry)) throw new Error(`${entry} is missing: build first (npm test builds; or bash scripts/run.sh build)`);
+  if (!existsSync(entry))
+    throw new Error(`${entry} is missing: build first (npm test builds; or bash scripts/run.sh build)`);
   return entry;
 }
 
 export async function startServiceProcess(
   name: string,
   env: Record<string, string>,
-  { waitHealthy = true, entry = serviceEntry(name), timeoutMs = 60_000, port: fixedPort }: { waitHealthy?: boolean; entry?: string; timeoutMs?: number; port?: number | undefined } = {},
+  {
+    waitHealthy = true,
+    entry = serviceEntry(name),
+    timeoutMs = 60_000,
+    port: fixedPort,
+  }: { waitHealthy?: boolean; entry?: string; timeoutMs?: number; port?: number | undefined } = {},
 ): Promise<ServiceProcess> {
   const port = fixedPort ?? (await findFreePort());
   const portEnv = name === 'claim-api' ? { CLAIM_API_PORT: String(port) } : { HTTP_PORT: String(port) };
@@ -42,7 +48,9 @@ export async function startServiceProcess(
   };
   child.stdout!.on('data', collect);
   child.stderr!.on('data', collect);
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
   const url = `http://127.0.0.1:${port}`;
   const service: ServiceProcess = {
     name,

@@ -22,11 +22,19 @@ export async function api<T = Record<string, unknown>>(
 ): Promise<ApiResponse<T>> {
   const res = await fetch(`${platform.claimApiUrl}${path}`, {
     method,
-    headers: { authorization: `Bearer ${platform.apiKey}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+    headers: {
+      authorization: `Bearer ${platform.apiKey}`,
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...headers,
+    },
     ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
   });
   const text = await res.text();
-  return { status: res.status, contentType: res.headers.get('content-type') ?? '', body: (text ? JSON.parse(text) : {}) as T };
+  return {
+    status: res.status,
+    contentType: res.headers.get('content-type') ?? '',
+    body: (text ? JSON.parse(text) : {}) as T,
+  };
 }
 
 export interface PoolRow {
@@ -47,14 +55,21 @@ export async function pools(platform: RunningPlatform): Promise<PoolRow[]> {
 }
 
 export async function waitForPoolsFull(platform: RunningPlatform, timeoutMs = 60_000): Promise<void> {
-  await waitFor('every pool to hold its minimum of ready tenants', async () => (await pools(platform)).every((p) => p.ready >= p.minReady), {
-    timeoutMs,
-    intervalMs: 250,
-  });
+  await waitFor(
+    'every pool to hold its minimum of ready tenants',
+    async () => (await pools(platform)).every((p) => p.ready >= p.minReady),
+    {
+      timeoutMs,
+      intervalMs: 250,
+    },
+  );
 }
 
 /** Events of one platform instance, as stored in its JetStream stream, oldest first. */
-export async function storedEvents(platform: RunningPlatform, type?: string): Promise<{ type: string; data: Record<string, unknown> }[]> {
+export async function storedEvents(
+  platform: RunningPlatform,
+  type?: string,
+): Promise<{ type: string; data: Record<string, unknown> }[]> {
   const nc = await connect({ servers: platform.env.NATS_URL });
   try {
     const jsm = await jetstreamManager(nc);
@@ -73,7 +88,10 @@ export async function storedEvents(platform: RunningPlatform, type?: string): Pr
   }
 }
 
-export function testLab(id: string, overrides: { minReady: number; maxTotal: number; workers?: number; durationMinutes?: number }): Lab {
+export function testLab(
+  id: string,
+  overrides: { minReady: number; maxTotal: number; workers?: number; durationMinutes?: number },
+): Lab {
   return {
     id,
     title: `Test lab ${id}`,
@@ -82,7 +100,10 @@ export function testLab(id: string, overrides: { minReady: number; maxTotal: num
     hints: [],
     tags: ['test'],
     kubernetesVersions: ['1.36'],
-    topology: { controlPlane: { cpu: 2, memoryMiB: 1536 }, workers: { count: overrides.workers ?? 0, cpu: 1, memoryMiB: 1024 } },
+    topology: {
+      controlPlane: { cpu: 2, memoryMiB: 1536 },
+      workers: { count: overrides.workers ?? 0, cpu: 1, memoryMiB: 1024 },
+    },
     image: 'quay.io/kubelabs/ubuntu-kubeadm:{version}',
     setup: {},
     session: { durationMinutes: overrides.durationMinutes ?? 60, maxExtensionMinutes: 30 },
@@ -103,10 +124,16 @@ export function usePlatform(): { start(options: Partial<PlatformOptions>): Promi
   return {
     start: async (options) => {
       const lanes = inject('lanes');
-      running = await startPlatform({ natsUrl: lanes.natsUrl, mongoUrl: lanes.mongoUrl, kubeconfigPath: lanes.kubeconfigPath, ...options });
+      running = await startPlatform({
+        natsUrl: lanes.natsUrl,
+        mongoUrl: lanes.mongoUrl,
+        kubeconfigPath: lanes.kubeconfigPath,
+        ...options,
+      });
       return running;
     },
   };
 }
 
-export const studentKey = (comment: string): string => `ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl ${comment}`;
+export const studentKey = (comment: string): string =>
+  `ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl ${comment}`;

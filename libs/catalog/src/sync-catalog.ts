@@ -2,7 +2,12 @@
 // what differs, so running it twice changes nothing the second time and stored timestamps stay meaningful.
 import type { Model } from 'mongoose';
 import { DomainError, type Lab, type PoolSettings } from '@kubelabs/domain';
-import { labFromDocument as labFromStored, labToDocumentFields, type LabDocument, type Persistence } from '@kubelabs/persistence';
+import {
+  labFromDocument as labFromStored,
+  labToDocumentFields,
+  type LabDocument,
+  type Persistence,
+} from '@kubelabs/persistence';
 
 export interface CatalogSyncPlan {
   inserts: Lab[];

@@ -12,9 +12,24 @@ describe('loadConfig', () => {
   });
 
   it.each([
-    { name: 'a missing variable', env: { NATS_URL: valid.NATS_URL }, variable: 'MONGO_URL', message: /MONGO_URL is required/ },
-    { name: 'a malformed URL', env: { ...valid, NATS_URL: 'http://x' }, variable: 'NATS_URL', message: /NATS_URL must be a nats:\/\/ URL/ },
-    { name: 'a non-numeric port', env: { ...valid, HTTP_PORT: '80a' }, variable: 'HTTP_PORT', message: /HTTP_PORT must be an integer from 0 to 65535/ },
+    {
+      name: 'a missing variable',
+      env: { NATS_URL: valid.NATS_URL },
+      variable: 'MONGO_URL',
+      message: /MONGO_URL is required/,
+    },
+    {
+      name: 'a malformed URL',
+      env: { ...valid, NATS_URL: 'http://x' },
+      variable: 'NATS_URL',
+      message: /NATS_URL must be a nats:\/\/ URL/,
+    },
+    {
+      name: 'a non-numeric port',
+      env: { ...valid, HTTP_PORT: '80a' },
+      variable: 'HTTP_PORT',
+      message: /HTTP_PORT must be an integer from 0 to 65535/,
+    },
     { name: 'an unknown log level', env: { ...valid, LOG_LEVEL: 'loud' }, variable: 'LOG_LEVEL', message: /LOG_LEVEL/ },
   ])('rejects $name with one line naming the variable', ({ env, variable, message }) => {
     let caught: unknown;
@@ -30,6 +45,8 @@ describe('loadConfig', () => {
   });
 
   it('never prints the value of a rejected variable', () => {
-    expect(() => loadConfig(PlatformConfig, { ...valid, MONGO_URL: 'mongodb://user:s3cret@host' })).toThrow(/^((?!s3cret).)*$/);
+    expect(() => loadConfig(PlatformConfig, { ...valid, MONGO_URL: 'mongodb://user:s3cret@host' })).toThrow(
+      /^((?!s3cret).)*$/,
+    );
   });
 });

@@ -24,14 +24,21 @@ export const EnvBoolean = (): PropertyDecorator =>
 
 /** Turns a decimal string into a number; anything else becomes NaN and fails @IsInt. */
 export const EnvInteger = (): PropertyDecorator =>
-  Transform(({ value }) => (value === undefined || typeof value === 'number' ? value : /^-?\d+$/.test(String(value)) ? Number(value) : Number.NaN));
+  Transform(({ value }) =>
+    value === undefined || typeof value === 'number'
+      ? value
+      : /^-?\d+$/.test(String(value))
+        ? Number(value)
+        : Number.NaN,
+  );
 
 /** An integer variable within [min, max]; every failure says so in one message naming the variable. */
 export const EnvIntegerInRange =
   (min: number, max: number): PropertyDecorator =>
   (target, key) => {
     const message = `${String(key)} must be an integer from ${min} to ${max}`;
-    for (const decorate of [Max(max, { message }), Min(min, { message }), IsInt({ message }), EnvInteger()]) decorate(target, key);
+    for (const decorate of [Max(max, { message }), Min(min, { message }), IsInt({ message }), EnvInteger()])
+      decorate(target, key);
   };
 
 function firstMessage(error: ValidationError): string {
@@ -46,9 +53,13 @@ function firstMessage(error: ValidationError): string {
 export function loadConfig<T extends object>(schema: new () => T, env: NodeJS.ProcessEnv = process.env): T {
   const defaults = new schema() as Record<string, unknown>;
   const raw: Record<string, unknown> = {};
-  for (const key of Object.keys(defaults)) raw[key] = env[key] !== undefined && env[key] !== '' ? env[key] : defaults[key];
+  for (const key of Object.keys(defaults))
+    raw[key] = env[key] !== undefined && env[key] !== '' ? env[key] : defaults[key];
   const instance = plainToInstance(schema, raw);
-  const errors = validateSync(instance, { forbidUnknownValues: false, validationError: { target: false, value: false } });
+  const errors = validateSync(instance, {
+    forbidUnknownValues: false,
+    validationError: { target: false, value: false },
+  });
   const first = errors[0];
   if (first) {
     const present = env[first.property] !== undefined && env[first.property] !== '';

@@ -41,7 +41,9 @@ export class PlatformConfig {
    * Names this platform instance on the host cluster (label `kubelabs.io/platform`), so several platforms, or test
    * runs, can share one host cluster without collecting each other's namespaces.
    */
-  @Matches(/^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$/, { message: 'PLATFORM_ID must be a DNS label of at most 32 characters' })
+  @Matches(/^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$/, {
+    message: 'PLATFORM_ID must be a DNS label of at most 32 characters',
+  })
   PLATFORM_ID: string = 'default';
 
   /** Replicas of each JetStream stream: 1 on a single server, 3 on a three-node NATS cluster in production. */

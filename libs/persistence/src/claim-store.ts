@@ -25,7 +25,12 @@ export class ClaimStore {
   async reserveSlot(userId: string, claimId: string, maxPerUser: number, now: Date): Promise<void> {
     for (let slot = 0; slot < maxPerUser; slot++) {
       try {
-        await this.db.claimHolds.collection.insertOne({ _id: `${userId}#${slot}`, userId, claimId, createdAt: now } as never);
+        await this.db.claimHolds.collection.insertOne({
+          _id: `${userId}#${slot}`,
+          userId,
+          claimId,
+          createdAt: now,
+        } as never);
         return;
       } catch (error) {
         if (!isDuplicateKeyError(error)) throw error;
@@ -66,7 +71,10 @@ export class ClaimStore {
   /** Gives a tenant taken for a claim that never got it back to the pool (nobody has seen its access). */
   async returnTenant(tenantId: string, claimId: string): Promise<boolean> {
     const result = await this.db.tenants
-      .updateOne({ _id: tenantId, state: 'claimed', claimId }, { $set: { state: 'ready' }, $unset: { claimId: 1, claimedAt: 1 } })
+      .updateOne(
+        { _id: tenantId, state: 'claimed', claimId },
+        { $set: { state: 'ready' }, $unset: { claimId: 1, claimedAt: 1 } },
+      )
       .exec();
     return result.modifiedCount === 1;
   }
@@ -86,10 +94,18 @@ export class ClaimStore {
    * Ends a live claim (active → released/expired, pending → cancelled) and frees the user's slot. Returns the claim
    * as it was ended, or null when it was not live (already ended: idempotent).
    */
-  async endClaim(claimId: string, state: 'released' | 'expired' | 'cancelled', now: Date): Promise<ClaimDocument | null> {
+  async endClaim(
+    claimId: string,
+    state: 'released' | 'expired' | 'cancelled',
+    now: Date,
+  ): Promise<ClaimDocument | null> {
     const from = state === 'cancelled' ? 'pending' : 'active';
     const ended = (await this.db.claims
-      .findOneAndUpdate({ _id: claimId, state: from }, { $set: { state, endedAt: now } }, { returnDocument: 'after', lean: true })
+      .findOneAndUpdate(
+        { _id: claimId, state: from },
+        { $set: { state, endedAt: now } },
+        { returnDocument: 'after', lean: true },
+      )
       .exec()) as ClaimDocument | null;
     await this.releaseSlot(claimId);
     return ended;

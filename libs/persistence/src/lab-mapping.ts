@@ -9,13 +9,22 @@ export function labToDocumentFields(lab: Lab): Omit<LabDocument, '_id' | 'create
         .sort(([a], [b]) => a.localeCompare(b))
         .map(([kubernetesVersion, s]) => ({ kubernetesVersion, minReady: s.minReady, maxTotal: s.maxTotal }))
     : undefined;
-  return { ...fields, pool: { minReady: pool.minReady, maxTotal: pool.maxTotal, ...(perVersion?.length ? { perVersion } : {}) } };
+  return {
+    ...fields,
+    pool: { minReady: pool.minReady, maxTotal: pool.maxTotal, ...(perVersion?.length ? { perVersion } : {}) },
+  };
 }
 
 export function labFromDocument(doc: LabDocument): Lab {
   const { _id, createdAt: _c, updatedAt: _u, pool, ...fields } = doc;
   const perVersion = pool.perVersion?.length
-    ? Object.fromEntries(pool.perVersion.map((p) => [p.kubernetesVersion, { minReady: p.minReady, maxTotal: p.maxTotal }]))
+    ? Object.fromEntries(
+        pool.perVersion.map((p) => [p.kubernetesVersion, { minReady: p.minReady, maxTotal: p.maxTotal }]),
+      )
     : undefined;
-  return { id: _id, ...fields, pool: { minReady: pool.minReady, maxTotal: pool.maxTotal, ...(perVersion ? { perVersion } : {}) } } as Lab;
+  return {
+    id: _id,
+    ...fields,
+    pool: { minReady: pool.minReady, maxTotal: pool.maxTotal, ...(perVersion ? { perVersion } : {}) },
+  } as Lab;
 }

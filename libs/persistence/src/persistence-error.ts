@@ -18,10 +18,14 @@ export function toPersistenceError(error: unknown, collection: string): unknown 
   const mongo = error as MongoLikeError;
   const keys = Object.keys(mongo.keyPattern ?? mongo.keyValue ?? {});
   if (keys.length === 0) keys.push(...keysFromMessage(mongo.message ?? ''));
-  return new DomainError('persistence.duplicate_key', `a ${collection} document with the same ${keys.join(', ') || 'key'} already exists`, {
-    collection,
-    keys,
-  });
+  return new DomainError(
+    'persistence.duplicate_key',
+    `a ${collection} document with the same ${keys.join(', ') || 'key'} already exists`,
+    {
+      collection,
+      keys,
+    },
+  );
 }
 
 export async function withPersistenceErrors<T>(collection: string, work: () => Promise<T>): Promise<T> {

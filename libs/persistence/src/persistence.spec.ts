@@ -28,7 +28,9 @@ describe('Persistence on the MongoDB lane', () => {
   it('surfaces a unique-key violation as a typed error', async () => {
     const hold = { _id: 'ada#0', userId: 'ada', claimId: 'c-1', createdAt: new Date() };
     await persistence.claimHolds.create(hold);
-    const second = withPersistenceErrors('claim_holds', () => persistence.claimHolds.create({ ...hold, claimId: 'c-2' }));
+    const second = withPersistenceErrors('claim_holds', () =>
+      persistence.claimHolds.create({ ...hold, claimId: 'c-2' }),
+    );
     await expect(second).rejects.toBeInstanceOf(DomainError);
     await expect(second).rejects.toMatchObject({ code: 'persistence.duplicate_key' });
     expect(await persistence.claimHolds.countDocuments({ userId: 'ada' })).toBe(1);

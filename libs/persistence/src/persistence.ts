@@ -73,6 +73,14 @@ export class Persistence {
   }
 
   private models(): Model<any>[] {
-    return [this.labs, this.tenants, this.claims, this.claimHolds, this.idempotencyRecords, this.apiKeys, this.poolStatus];
+    return [
+      this.labs,
+      this.tenants,
+      this.claims,
+      this.claimHolds,
+      this.idempotencyRecords,
+      this.apiKeys,
+      this.poolStatus,
+    ];
   }
 }

@@ -28,8 +28,17 @@ export const labSchema = new Schema<LabDocument>(
     },
     image: { type: String, required: true },
     setup: { controlPlane: String, workers: String },
-    session: { durationMinutes: { type: Number, required: true }, maxExtensionMinutes: { type: Number, required: true } },
-    pool: { ...poolSettings, perVersion: { type: [new Schema({ kubernetesVersion: String, ...poolSettings }, { _id: false })], default: undefined } },
+    session: {
+      durationMinutes: { type: Number, required: true },
+      maxExtensionMinutes: { type: Number, required: true },
+    },
+    pool: {
+      ...poolSettings,
+      perVersion: {
+        type: [new Schema({ kubernetesVersion: String, ...poolSettings }, { _id: false })],
+        default: undefined,
+      },
+    },
   },
   { collection: 'labs', timestamps: true, versionKey: false },
 );

@@ -45,11 +45,14 @@ export function connectionProviders(service: string, connections: Connections): 
         provide: NATS_CONNECTION,
         inject: [PlatformConfig, Readiness],
         useFactory: async (config: PlatformConfig, readiness: Readiness) => {
-          const nc = await connect({ servers: config.NATS_URL, name: service, maxReconnectAttempts: -1, reconnectTimeWait: 500 }).catch(
-            (error: Error) => {
-              throw new Error(`NATS at NATS_URL did not answer: ${error.message}`);
-            },
-          );
+          const nc = await connect({
+            servers: config.NATS_URL,
+            name: service,
+            maxReconnectAttempts: -1,
+            reconnectTimeWait: 500,
+          }).catch((error: Error) => {
+            throw new Error(`NATS at NATS_URL did not answer: ${error.message}`);
+          });
           readiness.register('nats', () => !nc.isClosed() && !nc.isDraining() && nc.info !== undefined);
           logger.log('connected to NATS');
           return nc;
@@ -59,7 +62,11 @@ export function connectionProviders(service: string, connections: Connections): 
         provide: EventPublisher,
         inject: [NATS_CONNECTION, PlatformConfig],
         useFactory: (nc: NatsConnection, config: PlatformConfig) =>
-          new EventPublisher(jetstream(nc), { source: `/kubelabs/${service}`, subjectPrefix: config.NATS_SUBJECT_PREFIX, validator: validateEvent }),
+          new EventPublisher(jetstream(nc), {
+            source: `/kubelabs/${service}`,
+            subjectPrefix: config.NATS_SUBJECT_PREFIX,
+            validator: validateEvent,
+          }),
       },
     );
   }
@@ -68,7 +75,10 @@ export function connectionProviders(service: string, connections: Connections): 
       provide: KubeClient,
       inject: [PlatformConfig, Readiness],
       useFactory: (config: PlatformConfig, readiness: Readiness) => {
-        const kube = KubeClient.create({ ...(config.KUBECONFIG ? { kubeconfigPath: config.KUBECONFIG } : {}), fieldManager: `kubelabs-${service}` });
+        const kube = KubeClient.create({
+          ...(config.KUBECONFIG ? { kubeconfigPath: config.KUBECONFIG } : {}),
+          fieldManager: `kubelabs-${service}`,
+        });
         readiness.register('kubernetes', () => kube.ping({ timeoutMs: 2_000 }).then(() => true));
         return kube;
       },

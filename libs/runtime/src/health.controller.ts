@@ -16,7 +16,9 @@ export class HealthController {
   }
 
   @Get('readyz')
-  async readyz(@Res({ passthrough: true }) reply: FastifyReply): Promise<{ status: string; checks: Record<string, boolean> }> {
+  async readyz(
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<{ status: string; checks: Record<string, boolean> }> {
     const { ready, checks } = await this.readiness.evaluate();
     reply.status(ready ? 200 : 503);
     return { status: ready ? 'ready' : 'not-ready', checks };

@@ -21,15 +21,22 @@ const quietRoutes = new Set(['/healthz', '/readyz', '/metrics']);
 export function loggerParams(service: string, level: string): Params {
   // Synchronous writes: the last lines before a SIGTERM exit (draining, closing) must not be lost in a buffer.
   return {
-    pinoHttp: [{
-      level,
-      name: service,
-      base: { service },
-      redact: { paths: redactedPaths, censor: '[redacted]' },
-      autoLogging: { ignore: (req) => quietRoutes.has((req.url ?? '').split('?')[0] ?? '') },
-      serializers: {
-        req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+    pinoHttp: [
+      {
+        level,
+        name: service,
+        base: { service },
+        redact: { paths: redactedPaths, censor: '[redacted]' },
+        autoLogging: { ignore: (req) => quietRoutes.has((req.url ?? '').split('?')[0] ?? '') },
+        serializers: {
+          req: (req: { id: unknown; method: string; url: string }) => ({
+            id: req.id,
+            method: req.method,
+            url: req.url,
+          }),
+        },
       },
-    }, destination({ dest: 1, sync: true })],
+      destination({ dest: 1, sync: true }),
+    ],
   };
 }

@@ -22,7 +22,12 @@ export class Readiness {
     const entries = await Promise.all(
       [...this.checks].map(async ([name, check]) => {
         const timeout = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), timeoutMs).unref());
-        const ok = await Promise.race([Promise.resolve().then(check).catch(() => false), timeout]);
+        const ok = await Promise.race([
+          Promise.resolve()
+            .then(check)
+            .catch(() => false),
+          timeout,
+        ]);
         return [name, ok] as const;
       }),
     );

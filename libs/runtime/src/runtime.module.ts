@@ -1,6 +1,16 @@
 // What every service is made of: validated config, JSON logs, metrics, health and readiness, and the connections it
 // declares (MongoDB, NATS, Kubernetes), each registered as a readiness check and closed on shutdown.
-import { DynamicModule, Global, Inject, Injectable, Logger, Module, Optional, type OnApplicationShutdown, type Provider } from '@nestjs/common';
+import {
+  DynamicModule,
+  Global,
+  Inject,
+  Injectable,
+  Logger,
+  Module,
+  Optional,
+  type OnApplicationShutdown,
+  type Provider,
+} from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { PlatformConfig } from '@kubelabs/config';
@@ -41,7 +51,9 @@ export class RuntimeModule {
     const providers: Provider[] = [
       { provide: SERVICE_NAME, useValue: options.service },
       { provide: PlatformConfig, useValue: options.config },
-      ...(options.config.constructor !== PlatformConfig ? [{ provide: options.config.constructor, useValue: options.config }] : []),
+      ...(options.config.constructor !== PlatformConfig
+        ? [{ provide: options.config.constructor, useValue: options.config }]
+        : []),
       Readiness,
       Metrics,
       ...connectionProviders(options.service, options.connections),

@@ -1,14 +1,29 @@
 // Starts one platform service: a NestJS app on Fastify with the runtime module, the JetStream transport on the
 // service's shared NATS connection (its durable consumers and commands), and a clean SIGTERM: not-ready first, then
 // stop pulling and finish in-flight handlers, close HTTP, drain NATS, close MongoDB.
-import { BeforeApplicationShutdown, Inject, Injectable, Logger, Module, type INestApplication, type Type } from '@nestjs/common';
+import {
+  BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  Module,
+  type INestApplication,
+  type Type,
+} from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { loadConfigOrExit, type PlatformConfig } from '@kubelabs/config';
 import { validateMessage } from '@kubelabs/contracts';
-import { defaultStreams, EVENTS_STREAM, JetStreamExceptionFilter, JetStreamServer, type ConsumerSpec, type StreamSpec } from '@kubelabs/messaging';
+import {
+  defaultStreams,
+  EVENTS_STREAM,
+  JetStreamExceptionFilter,
+  JetStreamServer,
+  type ConsumerSpec,
+  type StreamSpec,
+} from '@kubelabs/messaging';
 import { NATS_CONNECTION, type Connections } from './connections';
 import { Metrics } from './metrics';
 import { Readiness } from './readiness';
@@ -38,15 +53,26 @@ class MarkNotReadyOnShutdown implements BeforeApplicationShutdown {
 
 export async function startService(definition: ServiceDefinition): Promise<NestFastifyApplication> {
   @Module({
-    imports: [RuntimeModule.forRoot({ service: definition.service, config: definition.config, connections: definition.connections }), definition.module],
+    imports: [
+      RuntimeModule.forRoot({
+        service: definition.service,
+        config: definition.config,
+        connections: definition.connections,
+      }),
+      definition.module,
+    ],
     providers: [MarkNotReadyOnShutdown],
   })
   class ServiceRootModule {}
 
-  const app = await NestFactory.create<NestFastifyApplication>(ServiceRootModule, new FastifyAdapter({ bodyLimit: 256 * 1024, trustProxy: true }), {
-    bufferLogs: true,
-    abortOnError: false,
-  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    ServiceRootModule,
+    new FastifyAdapter({ bodyLimit: 256 * 1024, trustProxy: true }),
+    {
+      bufferLogs: true,
+      abortOnError: false,
+    },
+  );
   app.useLogger(app.get(PinoLogger));
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
 
@@ -57,7 +83,10 @@ export async function startService(definition: ServiceDefinition): Promise<NestF
       name: definition.service,
       subjectPrefix: definition.config.NATS_SUBJECT_PREFIX,
       streams: platformStreams(definition.config.NATS_SUBJECT_PREFIX, definition.config.NATS_STREAM_REPLICAS),
-      consumers: (definition.consumers ?? []).map((consumer) => ({ ...consumer, stream: eventsStreamName(definition.config.NATS_SUBJECT_PREFIX) })),
+      consumers: (definition.consumers ?? []).map((consumer) => ({
+        ...consumer,
+        stream: eventsStreamName(definition.config.NATS_SUBJECT_PREFIX),
+      })),
       commandQueue: definition.service,
       validator: validateMessage,
       shutdownTimeoutMs: definition.config.SHUTDOWN_GRACE_MS,
@@ -76,7 +105,10 @@ export async function startService(definition: ServiceDefinition): Promise<NestF
 }
 
 function instrumentTransport(transport: JetStreamServer, metrics: Metrics, readiness: Readiness): void {
-  const deliveries = metrics.counter('kubelabs_event_deliveries_total', 'Event deliveries by type and outcome', ['type', 'outcome']);
+  const deliveries = metrics.counter('kubelabs_event_deliveries_total', 'Event deliveries by type and outcome', [
+    'type',
+    'outcome',
+  ]);
   transport.on('delivery', (event) => deliveries.inc({ type: event.type ?? 'unknown', outcome: event.outcome }));
   readiness.register('consumers', () => transport.health().ready);
 }
@@ -93,16 +125,24 @@ export function eventsStreamName(subjectPrefix: string): string {
 }
 
 function streamSuffix(subjectPrefix: string): string {
-  const token = subjectPrefix.replace(/\.$/, '').replace(/[^A-Za-z0-9]/g, '_').toUpperCase();
+  const token = subjectPrefix
+    .replace(/\.$/, '')
+    .replace(/[^A-Za-z0-9]/g, '_')
+    .toUpperCase();
   return token ? `_${token}` : '';
 }
 
 /** A service's whole main: load and validate its config (or exit 78 with one line), start it, or exit 1 saying why. */
-export function runService<C extends PlatformConfig>(schema: new () => C, define: (config: C) => ServiceDefinition): void {
+export function runService<C extends PlatformConfig>(
+  schema: new () => C,
+  define: (config: C) => ServiceDefinition,
+): void {
   const config = loadConfigOrExit(schema);
   const definition = define(config);
   startService(definition).catch((error: unknown) => {
-    process.stderr.write(`${definition.service} failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(
+      `${definition.service} failed to start: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
     process.exit(1);
   });
 }

@@ -43,7 +43,10 @@ export class NatsEventTap extends EventTap implements OnModuleDestroy {
   private subscriptions: Subscription[] = [];
   private readonly prefix: string;
 
-  constructor(@Inject(NATS_CONNECTION) private readonly nc: NatsConnection, config: PlatformConfig) {
+  constructor(
+    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+    config: PlatformConfig,
+  ) {
     super();
     this.prefix = config.NATS_SUBJECT_PREFIX;
   }
@@ -51,7 +54,9 @@ export class NatsEventTap extends EventTap implements OnModuleDestroy {
   subscribe(listener: (event: TappedEvent) => void): () => void {
     this.listeners.add(listener);
     if (this.subscriptions.length === 0) {
-      this.subscriptions = ['tenant.>', 'claim.>'].map((subject) => this.nc.subscribe(toNatsSubject(this.prefix, subject), { callback: (error, msg) => this.deliver(error, msg) }));
+      this.subscriptions = ['tenant.>', 'claim.>'].map((subject) =>
+        this.nc.subscribe(toNatsSubject(this.prefix, subject), { callback: (error, msg) => this.deliver(error, msg) }),
+      );
     }
     return () => {
       this.listeners.delete(listener);
@@ -84,7 +89,12 @@ export class KubeHostCluster extends HostCluster {
   }
 
   async readSecretKey(namespace: string, name: string, key: string): Promise<string | null> {
-    const secret = await this.kube.get<KubernetesObject & { data?: Record<string, string> }>({ apiVersion: 'v1', kind: 'Secret', namespace, name });
+    const secret = await this.kube.get<KubernetesObject & { data?: Record<string, string> }>({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      namespace,
+      name,
+    });
     const value = secret?.data?.[key];
     return value ? Buffer.from(value, 'base64').toString('utf8') : null;
   }

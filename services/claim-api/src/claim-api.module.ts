@@ -30,7 +30,9 @@ export function createValidationPipe(): ValidationPipe {
     transform: true,
     stopAtFirstError: false,
     exceptionFactory: (errors) => {
-      const messages = errors.flatMap((e) => Object.values(e.constraints ?? { [e.property]: `${e.property} is invalid` }));
+      const messages = errors.flatMap((e) =>
+        Object.values(e.constraints ?? { [e.property]: `${e.property} is invalid` }),
+      );
       return new DomainError('input.invalid', messages.join('; '), { errors: messages });
     },
   });
@@ -50,11 +52,22 @@ class DevApiKey implements OnApplicationBootstrap {
 }
 
 @Module({
-  controllers: [LabsController, LabAdminController, ClaimsController, PoolsController, ApiKeysController, ClaimCommandsController],
+  controllers: [
+    LabsController,
+    LabAdminController,
+    ClaimsController,
+    PoolsController,
+    ApiKeysController,
+    ClaimCommandsController,
+  ],
   providers: [
     { provide: APP_PIPE, useFactory: createValidationPipe },
     { provide: APP_FILTER, useClass: ProblemDetailsFilter },
-    { provide: ClaimApiSettings, inject: [ClaimApiConfig], useFactory: (config: ClaimApiConfig) => new ClaimApiSettings(config) },
+    {
+      provide: ClaimApiSettings,
+      inject: [ClaimApiConfig],
+      useFactory: (config: ClaimApiConfig) => new ClaimApiSettings(config),
+    },
     { provide: EventBus, useClass: JetStreamEventBus },
     { provide: EventTap, useClass: NatsEventTap },
     { provide: HostCluster, useClass: KubeHostCluster },

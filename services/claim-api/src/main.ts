@@ -13,5 +13,6 @@ runService(ClaimApiConfig, (config) => ({
   port: config.CLAIM_API_PORT,
   connections: { mongo: true, nats: true, kube: true },
   commands: true,
-  configure: (app) => SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app), { jsonDocumentUrl: 'openapi.json' }),
+  configure: (app) =>
+    SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app), { jsonDocumentUrl: 'openapi.json' }),
 }));

@@ -17,7 +17,11 @@ export function newTenantId(labId: string): string {
   return `t-${stem}-${randomBytes(4).toString('hex')}`;
 }
 
-const releaseReasonOf: Record<RetireReason, 'failed' | 'garbage'> = { failed: 'failed', 'not-offered': 'garbage', 'over-maximum': 'garbage' };
+const releaseReasonOf: Record<RetireReason, 'failed' | 'garbage'> = {
+  failed: 'failed',
+  'not-offered': 'garbage',
+  'over-maximum': 'garbage',
+};
 
 export class PoolActionApplier {
   private readonly store: ClaimStore;
@@ -71,7 +75,14 @@ export class PoolActionApplier {
     });
     await this.events.publish(
       'tenant.provision.requested',
-      { tenantId: id, labId: pool.labId, kubernetesVersion: pool.kubernetesVersion, namespace, requestedAt: now.toISOString(), deadline: deadline.toISOString() },
+      {
+        tenantId: id,
+        labId: pool.labId,
+        kubernetesVersion: pool.kubernetesVersion,
+        namespace,
+        requestedAt: now.toISOString(),
+        deadline: deadline.toISOString(),
+      },
       { subject: id, id: stableUuid(`provision:${id}`) },
     );
   }
@@ -79,10 +90,18 @@ export class PoolActionApplier {
   /** The slow path: the same conditional take as the claim API's, on a specific tenant, then the claim's activation. */
   private async assign(pool: ObservedPoolState, tenantId: string, claimId: string, now: Date): Promise<void> {
     const current = await this.db.tenants.findById(tenantId).lean().exec();
-    const tenant = current?.state === 'claimed' && current.claimId === claimId ? current : await this.store.takeTenant(tenantId, claimId, now);
+    const tenant =
+      current?.state === 'claimed' && current.claimId === claimId
+        ? current
+        : await this.store.takeTenant(tenantId, claimId, now);
     if (!tenant) return;
     const duration = (pool.lab?.session.durationMinutes ?? 60) * 60_000;
-    let claim: ClaimDocument | null = await this.store.activateClaim(claimId, tenantId, now, new Date(now.getTime() + duration));
+    let claim: ClaimDocument | null = await this.store.activateClaim(
+      claimId,
+      tenantId,
+      now,
+      new Date(now.getTime() + duration),
+    );
     if (!claim) {
       claim = (await this.db.claims.findById(claimId).lean().exec()) as ClaimDocument | null;
       if (!claim || claim.state !== 'active' || claim.tenantId !== tenantId) {
@@ -108,12 +127,22 @@ export class PoolActionApplier {
 
   private async notifyExpiring(pool: ObservedPoolState, claimId: string, expiresAt: Date, now: Date): Promise<void> {
     const claim = await this.db.claims
-      .findOneAndUpdate({ _id: claimId, state: 'active', expiringNotifiedAt: { $exists: false } }, { $set: { expiringNotifiedAt: now } }, { returnDocument: 'after', lean: true })
+      .findOneAndUpdate(
+        { _id: claimId, state: 'active', expiringNotifiedAt: { $exists: false } },
+        { $set: { expiringNotifiedAt: now } },
+        { returnDocument: 'after', lean: true },
+      )
       .exec();
     if (!claim?.tenantId) return;
     await this.events.publish(
       'tenant.expiring',
-      { tenantId: claim.tenantId, claimId, userId: claim.userId, expiresAt: expiresAt.toISOString(), minutesLeft: Math.max(0, Math.round((expiresAt.getTime() - now.getTime()) / 60_000)) },
+      {
+        tenantId: claim.tenantId,
+        claimId,
+        userId: claim.userId,
+        expiresAt: expiresAt.toISOString(),
+        minutesLeft: Math.max(0, Math.round((expiresAt.getTime() - now.getTime()) / 60_000)),
+      },
       { subject: claim.tenantId, id: stableUuid(`expiring:${claimId}:${expiresAt.getTime()}`) },
     );
     void pool;
@@ -125,24 +154,46 @@ export class PoolActionApplier {
     await this.release(pool, tenantId, claimId, 'expired', now);
   }
 
-  private async release(pool: ObservedPoolState, tenantId: string, claimId: string | undefined, reason: 'expired' | 'failed' | 'garbage', now: Date): Promise<void> {
+  private async release(
+    pool: ObservedPoolState,
+    tenantId: string,
+    claimId: string | undefined,
+    reason: 'expired' | 'failed' | 'garbage',
+    now: Date,
+  ): Promise<void> {
     const tenant = await this.store.markTenantReleasing(tenantId, now);
     if (!tenant) return;
     await this.events.publish(
       'tenant.released',
-      { tenantId, ...(claimId ? { claimId } : {}), labId: pool.labId, kubernetesVersion: pool.kubernetesVersion, reason, releasedAt: now.toISOString() },
+      {
+        tenantId,
+        ...(claimId ? { claimId } : {}),
+        labId: pool.labId,
+        kubernetesVersion: pool.kubernetesVersion,
+        reason,
+        releasedAt: now.toISOString(),
+      },
       { subject: tenantId, id: stableUuid(`released:${tenantId}`) },
     );
   }
 
   private async failStuck(pool: ObservedPoolState, tenantId: string, now: Date): Promise<void> {
     const result = await this.db.tenants
-      .updateOne({ _id: tenantId, state: 'provisioning', provisioningDeadline: { $lte: now } }, { $set: { state: 'failed', failureReason: 'provision.timeout' } })
+      .updateOne(
+        { _id: tenantId, state: 'provisioning', provisioningDeadline: { $lte: now } },
+        { $set: { state: 'failed', failureReason: 'provision.timeout' } },
+      )
       .exec();
     if (result.modifiedCount === 0) return;
     await this.events.publish(
       'tenant.failed',
-      { tenantId, labId: pool.labId, kubernetesVersion: pool.kubernetesVersion, reason: 'provision.timeout', message: 'the tenant was not ready before its provisioning deadline' },
+      {
+        tenantId,
+        labId: pool.labId,
+        kubernetesVersion: pool.kubernetesVersion,
+        reason: 'provision.timeout',
+        message: 'the tenant was not ready before its provisioning deadline',
+      },
       { subject: tenantId, id: stableUuid(`failed:${tenantId}`) },
     );
   }

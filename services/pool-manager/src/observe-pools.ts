@@ -33,15 +33,28 @@ export const failureWindowMs = 10 * 60_000;
 
 type NodeObject = KubernetesObject & { status?: { allocatable?: Record<string, string> } };
 
-export async function observePools(db: Persistence, kube: KubeClient | null, hostNodeSelector = '', now = new Date()): Promise<ObservedPlatform> {
+export async function observePools(
+  db: Persistence,
+  kube: KubeClient | null,
+  hostNodeSelector = '',
+  now = new Date(),
+): Promise<ObservedPlatform> {
   const [labDocs, tenants, claims, allocatable, failures] = await Promise.all([
     db.labs.find().lean().exec(),
-    db.tenants.find({ state: { $ne: 'deleted' } }).lean().exec() as Promise<TenantDocument[]>,
-    db.claims.find({ state: { $in: ['pending', 'active'] } }).lean().exec() as Promise<ClaimDocument[]>,
+    db.tenants
+      .find({ state: { $ne: 'deleted' } })
+      .lean()
+      .exec() as Promise<TenantDocument[]>,
+    db.claims
+      .find({ state: { $in: ['pending', 'active'] } })
+      .lean()
+      .exec() as Promise<ClaimDocument[]>,
     kube ? observeAllocatable(kube, hostNodeSelector) : Promise.resolve(null),
     db.tenants
       .aggregate<{ _id: string; n: number }>([
-        { $match: { failureReason: { $exists: true }, createdAt: { $gte: new Date(now.getTime() - failureWindowMs) } } },
+        {
+          $match: { failureReason: { $exists: true }, createdAt: { $gte: new Date(now.getTime() - failureWindowMs) } },
+        },
         { $group: { _id: '$poolKey', n: { $sum: 1 } } },
       ])
       .exec(),
@@ -53,14 +66,26 @@ export async function observePools(db: Persistence, kube: KubeClient | null, hos
     if (!pool) {
       const offered = !!lab && lab.kubernetesVersions.includes(kubernetesVersion);
       const settings = lab ? poolSettingsFor(lab, kubernetesVersion) : { minReady: 0, maxTotal: 0 };
-      pool = { key, labId, kubernetesVersion, ...(lab ? { lab } : {}), ...settings, offered, tenants: [], pendingClaims: [], activeClaims: [], recentFailures: 0 };
+      pool = {
+        key,
+        labId,
+        kubernetesVersion,
+        ...(lab ? { lab } : {}),
+        ...settings,
+        offered,
+        tenants: [],
+        pendingClaims: [],
+        activeClaims: [],
+        recentFailures: 0,
+      };
       pools.set(key, pool);
     }
     return pool;
   };
   const labs = new Map(labDocs.map((doc) => [doc._id, labFromDocument(doc)]));
   for (const lab of labs.values()) for (const version of lab.kubernetesVersions) poolOf(lab.id, version, lab);
-  for (const tenant of tenants) poolOf(tenant.labId, tenant.kubernetesVersion, labs.get(tenant.labId)).tenants.push(tenant);
+  for (const tenant of tenants)
+    poolOf(tenant.labId, tenant.kubernetesVersion, labs.get(tenant.labId)).tenants.push(tenant);
   for (const row of failures) {
     const pool = pools.get(row._id);
     if (pool) pool.recentFailures = row.n;
@@ -72,17 +97,35 @@ export async function observePools(db: Persistence, kube: KubeClient | null, hos
     (claim.state === 'pending' ? pool.pendingClaims : pool.activeClaims).push(claim);
   }
   const endedClaimIds = new Set(
-    (await db.claims.find({ _id: { $in: tenants.filter((t) => t.state === 'claimed' && t.claimId && !claimIds.has(t.claimId)).map((t) => t.claimId!) } }, { _id: 1 }).lean().exec()).map(
-      (c) => c._id,
-    ),
+    (
+      await db.claims
+        .find(
+          {
+            _id: {
+              $in: tenants
+                .filter((t) => t.state === 'claimed' && t.claimId && !claimIds.has(t.claimId))
+                .map((t) => t.claimId!),
+            },
+          },
+          { _id: 1 },
+        )
+        .lean()
+        .exec()
+    ).map((c) => c._id),
   );
-  const orphanTenants = tenants.filter((t) => t.state === 'claimed' && t.claimId && !claimIds.has(t.claimId) && !endedClaimIds.has(t.claimId));
+  const orphanTenants = tenants.filter(
+    (t) => t.state === 'claimed' && t.claimId && !claimIds.has(t.claimId) && !endedClaimIds.has(t.claimId),
+  );
   return { pools: [...pools.values()].sort((a, b) => a.key.localeCompare(b.key)), orphanTenants, allocatable };
 }
 
 /** Sum of the host nodes' allocatable memory and CPU (schedulable nodes only). */
 async function observeAllocatable(kube: KubeClient, labelSelector: string): Promise<ResourceAmount> {
-  const nodes = await kube.list<NodeObject & { spec?: { unschedulable?: boolean } }>('v1', 'Node', labelSelector ? { labelSelector } : {});
+  const nodes = await kube.list<NodeObject & { spec?: { unschedulable?: boolean } }>(
+    'v1',
+    'Node',
+    labelSelector ? { labelSelector } : {},
+  );
   let memoryMiB = 0;
   let cpuMillis = 0;
   for (const node of nodes) {
@@ -93,7 +136,16 @@ async function observeAllocatable(kube: KubeClient, labelSelector: string): Prom
   return { memoryMiB, cpuMillis };
 }
 
-const memoryUnits: Record<string, number> = { Ki: 1 / 1024, Mi: 1, Gi: 1024, Ti: 1024 * 1024, k: 1000 / 1048576, M: 1e6 / 1048576, G: 1e9 / 1048576, '': 1 / 1048576 };
+const memoryUnits: Record<string, number> = {
+  Ki: 1 / 1024,
+  Mi: 1,
+  Gi: 1024,
+  Ti: 1024 * 1024,
+  k: 1000 / 1048576,
+  M: 1e6 / 1048576,
+  G: 1e9 / 1048576,
+  '': 1 / 1048576,
+};
 
 export function parseMemoryMiB(quantity: string): number {
   const match = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|k|M|G)?$/.exec(quantity.trim());

@@ -9,7 +9,15 @@ const eventDebounceMs = 50;
 
 export const poolManagerConsumer = {
   durable: 'pool-manager',
-  filterSubjects: ['claim.requested', 'claim.cancelled', 'tenant.ready', 'tenant.failed', 'tenant.claimed', 'tenant.released', 'tenant.deleted'],
+  filterSubjects: [
+    'claim.requested',
+    'claim.cancelled',
+    'tenant.ready',
+    'tenant.failed',
+    'tenant.claimed',
+    'tenant.released',
+    'tenant.deleted',
+  ],
 };
 
 @Controller()

@@ -10,7 +10,17 @@ import type { Gauge } from 'prom-client';
 import { PoolManagerConfig } from './config';
 import { observePools, type ObservedPlatform, type ObservedPoolState } from './observe-pools';
 import { PoolActionApplier } from './apply-pool-actions';
-import { computeTenantCost, planCapacity, planFailureThrottle, planPool, planPoolDemand, sumResources, type ObservedPool, type PoolAllowance, type PoolTargets } from './plan';
+import {
+  computeTenantCost,
+  planCapacity,
+  planFailureThrottle,
+  planPool,
+  planPoolDemand,
+  sumResources,
+  type ObservedPool,
+  type PoolAllowance,
+  type PoolTargets,
+} from './plan';
 
 /** A claimed tenant without its claim document is returned to the pool after this grace period. */
 const orphanGraceMs = 30_000;
@@ -41,7 +51,11 @@ export class PoolReconciler implements OnApplicationBootstrap, OnApplicationShut
     this.gauges = {
       tenants: metrics.gauge('kubelabs_pool_tenants', 'Tenants per pool and state', ['pool', 'state']),
       pending: metrics.gauge('kubelabs_pool_pending_claims', 'Claims waiting for a tenant', ['pool']),
-      shortfall: metrics.gauge('kubelabs_pool_capacity_shortfall', 'Tenants a pool wanted that host capacity did not allow', ['pool']),
+      shortfall: metrics.gauge(
+        'kubelabs_pool_capacity_shortfall',
+        'Tenants a pool wanted that host capacity did not allow',
+        ['pool'],
+      ),
     };
   }
 
@@ -73,7 +87,9 @@ export class PoolReconciler implements OnApplicationBootstrap, OnApplicationShut
         do {
           this.waitingToStart = false;
           this.again = false;
-          await this.reconcileOnce(reason).catch((error: unknown) => this.logger.error({ err: error, reason }, 'pool reconcile failed; the next pass retries'));
+          await this.reconcileOnce(reason).catch((error: unknown) =>
+            this.logger.error({ err: error, reason }, 'pool reconcile failed; the next pass retries'),
+          );
         } while (this.again && !this.stopped);
       } finally {
         this.running = undefined;
@@ -84,39 +100,61 @@ export class PoolReconciler implements OnApplicationBootstrap, OnApplicationShut
 
   async reconcileOnce(reason = 'manual'): Promise<void> {
     const now = new Date();
-    const observed = await observePools(this.db, this.config.CAPACITY_SOURCE === 'nodes' ? this.kube : null, this.config.HOST_NODE_SELECTOR, now);
+    const observed = await observePools(
+      this.db,
+      this.config.CAPACITY_SOURCE === 'nodes' ? this.kube : null,
+      this.config.HOST_NODE_SELECTOR,
+      now,
+    );
     for (const orphan of observed.orphanTenants) {
-      if (orphan.claimedAt && now.getTime() - orphan.claimedAt.getTime() > orphanGraceMs) await this.applier.returnOrphan(orphan);
+      if (orphan.claimedAt && now.getTime() - orphan.claimedAt.getTime() > orphanGraceMs)
+        await this.applier.returnOrphan(orphan);
     }
     const allowances = this.planAllowances(observed, now);
     for (const pool of observed.pools) {
       const allowance = allowances.get(pool.key);
-      const throttle = planFailureThrottle({ recentFailures: pool.recentFailures, provisioning: pool.tenants.filter((t) => t.state === 'provisioning').length });
+      const throttle = planFailureThrottle({
+        recentFailures: pool.recentFailures,
+        provisioning: pool.tenants.filter((t) => t.state === 'provisioning').length,
+      });
       const provisionAllowance = Math.min(allowance?.allowed ?? Number.POSITIVE_INFINITY, throttle.allowance);
       const actions = planPool(this.targetsOf(pool), this.observedOf(pool, provisionAllowance), now);
       for (const action of actions) {
         try {
           await this.applier.apply(pool, action, now);
         } catch (error) {
-          this.logger.warn({ err: error, pool: pool.key, action: action.type }, 'pool action failed; the next pass retries');
+          this.logger.warn(
+            { err: error, pool: pool.key, action: action.type },
+            'pool action failed; the next pass retries',
+          );
         }
       }
-      if (actions.length > 0) this.logger.log({ pool: pool.key, reason, actions: actions.map((a) => a.type) }, 'pool reconciled');
+      if (actions.length > 0)
+        this.logger.log({ pool: pool.key, reason, actions: actions.map((a) => a.type) }, 'pool reconciled');
       await this.writeStatus(pool, allowance, now, throttle.message);
     }
   }
 
   private planAllowances(observed: ObservedPlatform, now: Date): Map<string, PoolAllowance> {
     if (!observed.allocatable) return new Map();
-    const costOf = (pool: ObservedPoolState) => (pool.lab ? computeTenantCost(pool.lab.topology) : { memoryMiB: 0, cpuMillis: 0 });
+    const costOf = (pool: ObservedPoolState) =>
+      pool.lab ? computeTenantCost(pool.lab.topology) : { memoryMiB: 0, cpuMillis: 0 };
     const used = sumResources(observed.pools.flatMap((pool) => pool.tenants.map(() => costOf(pool))));
-    const demands = observed.pools.map((pool) => planPoolDemand(this.targetsOf(pool), this.observedOf(pool, Number.POSITIVE_INFINITY), costOf(pool), now));
+    const demands = observed.pools.map((pool) =>
+      planPoolDemand(this.targetsOf(pool), this.observedOf(pool, Number.POSITIVE_INFINITY), costOf(pool), now),
+    );
     const plan = planCapacity({ allocatable: observed.allocatable, used, demands });
     return new Map(plan.pools.map((p) => [p.poolKey, p]));
   }
 
   private targetsOf(pool: ObservedPoolState): PoolTargets {
-    return { poolKey: pool.key, minReady: pool.minReady, maxTotal: pool.maxTotal, offered: pool.offered, expiringNoticeMinutes: this.config.EXPIRING_NOTICE_MINUTES };
+    return {
+      poolKey: pool.key,
+      minReady: pool.minReady,
+      maxTotal: pool.maxTotal,
+      offered: pool.offered,
+      expiringNoticeMinutes: this.config.EXPIRING_NOTICE_MINUTES,
+    };
   }
 
   private observedOf(pool: ObservedPoolState, provisionAllowance: number): ObservedPool {
@@ -132,18 +170,35 @@ export class PoolReconciler implements OnApplicationBootstrap, OnApplicationShut
       pendingClaims: pool.pendingClaims.map((c) => ({ id: c._id, seq: c.seq, requestedAt: c.requestedAt })),
       activeClaims: pool.activeClaims
         .filter((c) => c.tenantId && c.expiresAt)
-        .map((c) => ({ id: c._id, tenantId: c.tenantId!, expiresAt: c.expiresAt!, ...(c.expiringNotifiedAt ? { expiringNotifiedAt: c.expiringNotifiedAt } : {}) })),
+        .map((c) => ({
+          id: c._id,
+          tenantId: c.tenantId!,
+          expiresAt: c.expiresAt!,
+          ...(c.expiringNotifiedAt ? { expiringNotifiedAt: c.expiringNotifiedAt } : {}),
+        })),
       provisionAllowance,
     };
   }
 
-  private async writeStatus(pool: ObservedPoolState, allowance: PoolAllowance | undefined, now: Date, throttled?: string): Promise<void> {
+  private async writeStatus(
+    pool: ObservedPoolState,
+    allowance: PoolAllowance | undefined,
+    now: Date,
+    throttled?: string,
+  ): Promise<void> {
     const count = (state: string) => pool.tenants.filter((t) => t.state === state).length;
     const shortfall = allowance?.shortfall ?? 0;
-    for (const state of ['provisioning', 'ready', 'claimed', 'releasing', 'failed']) this.gauges.tenants.set({ pool: pool.key, state }, count(state));
+    for (const state of ['provisioning', 'ready', 'claimed', 'releasing', 'failed'])
+      this.gauges.tenants.set({ pool: pool.key, state }, count(state));
     this.gauges.pending.set({ pool: pool.key }, pool.pendingClaims.length);
     this.gauges.shortfall.set({ pool: pool.key }, shortfall);
-    const message = [shortfall > 0 ? `host capacity allows ${allowance!.allowed} of ${allowance!.wanted} wanted tenants` : undefined, throttled].filter(Boolean).join('; ') || undefined;
+    const message =
+      [
+        shortfall > 0 ? `host capacity allows ${allowance!.allowed} of ${allowance!.wanted} wanted tenants` : undefined,
+        throttled,
+      ]
+        .filter(Boolean)
+        .join('; ') || undefined;
     await this.db.poolStatus
       .updateOne(
         { _id: pool.key },
@@ -170,7 +225,14 @@ export class PoolReconciler implements OnApplicationBootstrap, OnApplicationShut
     if (shortfall > (this.lastShortfall.get(pool.key) ?? 0)) {
       await this.events.publish(
         'pool.capacity.short',
-        { labId: pool.labId, kubernetesVersion: pool.kubernetesVersion, wanted: allowance!.wanted, possible: allowance!.allowed, reason: 'capacity.host_full', observedAt: now.toISOString() },
+        {
+          labId: pool.labId,
+          kubernetesVersion: pool.kubernetesVersion,
+          wanted: allowance!.wanted,
+          possible: allowance!.allowed,
+          reason: 'capacity.host_full',
+          observedAt: now.toISOString(),
+        },
         { subject: pool.key },
       );
     }

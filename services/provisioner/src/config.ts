@@ -14,11 +14,15 @@ export class ProvisionerConfig extends PlatformConfig {
   RESYNC_INTERVAL_MS: number = 30_000;
 
   /** Where the provisioner reaches a tenant's API server; `{namespace}` is replaced. */
-  @Matches(/^https?:\/\/\S+$/, { message: 'TENANT_API_URL_TEMPLATE must be an http(s) URL, optionally with {namespace}' })
+  @Matches(/^https?:\/\/\S+$/, {
+    message: 'TENANT_API_URL_TEMPLATE must be an http(s) URL, optionally with {namespace}',
+  })
   TENANT_API_URL_TEMPLATE: string = 'https://kube-api.{namespace}.svc:6443';
 
   /** The server URL written into the student's kubeconfig; `{namespace}` is replaced. */
-  @Matches(/^https:\/\/\S+$/, { message: 'TENANT_API_PUBLIC_URL_TEMPLATE must be an https URL, optionally with {namespace}' })
+  @Matches(/^https:\/\/\S+$/, {
+    message: 'TENANT_API_PUBLIC_URL_TEMPLATE must be an https URL, optionally with {namespace}',
+  })
   TENANT_API_PUBLIC_URL_TEMPLATE: string = 'https://kube-api.{namespace}.svc:6443';
 
   /** Tenants reconciled at once. */

@@ -5,10 +5,21 @@ import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import type { TenantCredentials } from './credentials';
 import type { TenantNodeView } from './compute-tenant-readiness';
 
-export async function observeTenantNodes(serverUrl: string, credentials: TenantCredentials, timeoutMs = 3_000): Promise<TenantNodeView[] | null> {
+export async function observeTenantNodes(
+  serverUrl: string,
+  credentials: TenantCredentials,
+  timeoutMs = 3_000,
+): Promise<TenantNodeView[] | null> {
   const kc = new KubeConfig();
   kc.loadFromOptions({
-    clusters: [{ name: 'tenant', server: serverUrl, caData: Buffer.from(credentials.caCertificatePem).toString('base64'), skipTLSVerify: serverUrl.startsWith('http:') }],
+    clusters: [
+      {
+        name: 'tenant',
+        server: serverUrl,
+        caData: Buffer.from(credentials.caCertificatePem).toString('base64'),
+        skipTLSVerify: serverUrl.startsWith('http:'),
+      },
+    ],
     users: [
       {
         name: 'admin',

@@ -59,7 +59,10 @@ export class ProvisionerLoop implements OnApplicationBootstrap, OnApplicationShu
 
   private async pollActive(): Promise<void> {
     try {
-      const tenants = await this.db.tenants.find({ state: { $in: ['provisioning', 'releasing'] } }, { _id: 1 }).lean().exec();
+      const tenants = await this.db.tenants
+        .find({ state: { $in: ['provisioning', 'releasing'] } }, { _id: 1 })
+        .lean()
+        .exec();
       for (const tenant of tenants) void this.queue.enqueue(tenant._id);
       this.queueDepth.set(this.queue.size);
     } catch (error) {
@@ -70,10 +73,15 @@ export class ProvisionerLoop implements OnApplicationBootstrap, OnApplicationShu
   /** Level-triggered correction: every live tenant once, and owned namespaces without a live tenant deleted. */
   async resync(): Promise<void> {
     try {
-      const tenants = await this.db.tenants.find({ state: { $ne: 'deleted' } }, { _id: 1, namespace: 1 }).lean().exec();
+      const tenants = await this.db.tenants
+        .find({ state: { $ne: 'deleted' } }, { _id: 1, namespace: 1 })
+        .lean()
+        .exec();
       for (const tenant of tenants) void this.queue.enqueue(tenant._id);
       const live = new Set(tenants.map((t) => t.namespace));
-      const namespaces = await this.kube.list<KubernetesObject>('v1', 'Namespace', { labelSelector: `${labelKeys.managedBy}=${managedByValue},${platformLabel}=${this.config.PLATFORM_ID}` });
+      const namespaces = await this.kube.list<KubernetesObject>('v1', 'Namespace', {
+        labelSelector: `${labelKeys.managedBy}=${managedByValue},${platformLabel}=${this.config.PLATFORM_ID}`,
+      });
       for (const namespace of namespaces) {
         const name = namespace.metadata?.name;
         if (!name || live.has(name) || namespace.metadata?.deletionTimestamp) continue;

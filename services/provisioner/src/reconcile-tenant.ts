@@ -8,7 +8,13 @@ import type { KubeClient } from '@kubelabs/kube';
 import type { EventPublisher } from '@kubelabs/messaging';
 import { labFromDocument, type Persistence, type TenantDocument } from '@kubelabs/persistence';
 import { computeTenantReadiness, type VmStatusView } from './compute-tenant-readiness';
-import { parseTenantPkiData, planTenantCredentials, renderKubeconfig, tenantPkiSecretName, type TenantCredentials } from './credentials';
+import {
+  parseTenantPkiData,
+  planTenantCredentials,
+  renderKubeconfig,
+  tenantPkiSecretName,
+  type TenantCredentials,
+} from './credentials';
 import { observeTenantNodes } from './observe-tenant-cluster';
 import { controlPlaneVmName, renderSshAuthorizedKeysSecret, renderTenant, workerVmName } from './render';
 
@@ -42,7 +48,9 @@ export class TenantReconciler {
     if (!tenant) return; // gone is success
     switch (tenant.state) {
       case 'provisioning':
-        return now >= tenant.provisioningDeadline ? this.fail(tenant, 'provision.timeout', 'the tenant was not ready before its provisioning deadline') : this.provision(tenant, now);
+        return now >= tenant.provisioningDeadline
+          ? this.fail(tenant, 'provision.timeout', 'the tenant was not ready before its provisioning deadline')
+          : this.provision(tenant, now);
       case 'claimed':
         return this.ensureStudentKey(tenant);
       case 'releasing':
@@ -59,9 +67,11 @@ export class TenantReconciler {
     const credentials = await this.credentialsOf(tenant, now);
     // Until every object is applied (step 'virtual-machines'), a pass applies them all again: a crash mid-way is harmless.
     if (tenant.step === undefined || tenant.step === 'requested' || tenant.step === 'namespace') {
-      const objects = renderTenant(lab, { id: tenant._id, labId: tenant.labId, kubernetesVersion: tenant.kubernetesVersion }, { credentials }).map((object) =>
-        this.withPlatformLabel(object),
-      );
+      const objects = renderTenant(
+        lab,
+        { id: tenant._id, labId: tenant.labId, kubernetesVersion: tenant.kubernetesVersion },
+        { credentials },
+      ).map((object) => this.withPlatformLabel(object));
       const [namespace, ...rest] = objects;
       await this.kube.apply(namespace as never);
       await this.reportStep(tenant, 'namespace', `namespace ${tenant.namespace} applied`);
@@ -71,21 +81,35 @@ export class TenantReconciler {
       await this.reportStep(tenant, 'booting', 'waiting for the virtual machines to boot');
       return;
     }
-    const expected = [controlPlaneVmName(tenant._id), ...Array.from({ length: lab.topology.workers.count }, (_, i) => workerVmName(tenant._id, i + 1))];
+    const expected = [
+      controlPlaneVmName(tenant._id),
+      ...Array.from({ length: lab.topology.workers.count }, (_, i) => workerVmName(tenant._id, i + 1)),
+    ];
     const vms = await this.kube.list<VmObject>('kubevirt.io/v1', 'VirtualMachine', { namespace: tenant.namespace });
     const views = vms.map((vm) => ({ name: vm.metadata?.name ?? '', ...vm.status }));
     const allRunning = expected.every((name) => views.find((v) => v.name === name)?.ready === true);
-    const nodes = allRunning ? await observeTenantNodes(this.urlOf(this.settings.tenantApiUrlTemplate, tenant), credentials) : null;
+    const nodes = allRunning
+      ? await observeTenantNodes(this.urlOf(this.settings.tenantApiUrlTemplate, tenant), credentials)
+      : null;
     const readiness = computeTenantReadiness(expected, views, nodes);
     if (readiness.phase === 'failed') return this.fail(tenant, readiness.reason, readiness.message);
-    if (readiness.phase === 'control-plane-ready') return this.reportStep(tenant, 'control-plane-ready', readiness.message);
+    if (readiness.phase === 'control-plane-ready')
+      return this.reportStep(tenant, 'control-plane-ready', readiness.message);
     if (readiness.phase === 'ready') {
       await this.reportStep(tenant, 'nodes-ready', readiness.message);
-      const result = await this.db.tenants.updateOne({ _id: tenant._id, state: 'provisioning' }, { $set: { state: 'ready', readyAt: now } }).exec();
+      const result = await this.db.tenants
+        .updateOne({ _id: tenant._id, state: 'provisioning' }, { $set: { state: 'ready', readyAt: now } })
+        .exec();
       if (result.modifiedCount === 1) {
         await this.events.publish(
           'tenant.ready',
-          { tenantId: tenant._id, labId: tenant.labId, kubernetesVersion: tenant.kubernetesVersion, namespace: tenant.namespace, readyAt: now.toISOString() },
+          {
+            tenantId: tenant._id,
+            labId: tenant.labId,
+            kubernetesVersion: tenant.kubernetesVersion,
+            namespace: tenant.namespace,
+            readyAt: now.toISOString(),
+          },
           { subject: tenant._id, id: stableUuid(`ready:${tenant._id}`) },
         );
       }
@@ -94,7 +118,12 @@ export class TenantReconciler {
 
   /** The tenant-pki Secret is the one durable copy of the credentials: read it back, mint only when it is absent. */
   private async credentialsOf(tenant: TenantDocument, now: Date): Promise<TenantCredentials> {
-    const secret = await this.kube.get<SecretObject>({ apiVersion: 'v1', kind: 'Secret', namespace: tenant.namespace, name: tenantPkiSecretName });
+    const secret = await this.kube.get<SecretObject>({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      namespace: tenant.namespace,
+      name: tenantPkiSecretName,
+    });
     return secret?.data ? parseTenantPkiData(secret.data) : planTenantCredentials({ now });
   }
 
@@ -119,7 +148,14 @@ export class TenantReconciler {
     const claim = await this.db.claims.findById(tenant.claimId, { sshPublicKey: 1 }).lean().exec();
     if (!claim?.sshPublicKey) return;
     // Server-side apply of an unchanged Secret is a no-op, so there is nothing to read first.
-    await this.kube.apply(this.withPlatformLabel(renderSshAuthorizedKeysSecret({ id: tenant._id, labId: tenant.labId, kubernetesVersion: tenant.kubernetesVersion }, [claim.sshPublicKey])) as never);
+    await this.kube.apply(
+      this.withPlatformLabel(
+        renderSshAuthorizedKeysSecret(
+          { id: tenant._id, labId: tenant.labId, kubernetesVersion: tenant.kubernetesVersion },
+          [claim.sshPublicKey],
+        ),
+      ) as never,
+    );
     if (this.keysApplied.size > 10_000) this.keysApplied.clear();
     this.keysApplied.set(tenant._id, tenant.claimId);
   }
@@ -128,33 +164,55 @@ export class TenantReconciler {
     const namespace = tenant.namespace ?? tenantNamespace(tenant._id);
     const existing = await this.kube.get({ apiVersion: 'v1', kind: 'Namespace', name: namespace });
     if (existing) {
-      if (!existing.metadata?.deletionTimestamp) await this.kube.delete({ apiVersion: 'v1', kind: 'Namespace', name: namespace });
+      if (!existing.metadata?.deletionTimestamp)
+        await this.kube.delete({ apiVersion: 'v1', kind: 'Namespace', name: namespace });
       return; // the namespace controller finishes it; the next pass sees it gone
     }
-    const result = await this.db.tenants.updateOne({ _id: tenant._id, state: 'releasing' }, { $set: { state: 'deleted', deletedAt: now }, $unset: { claimId: 1 } }).exec();
+    const result = await this.db.tenants
+      .updateOne(
+        { _id: tenant._id, state: 'releasing' },
+        { $set: { state: 'deleted', deletedAt: now }, $unset: { claimId: 1 } },
+      )
+      .exec();
     if (result.modifiedCount === 1) {
       await this.events.publish(
         'tenant.deleted',
-        { tenantId: tenant._id, labId: tenant.labId, kubernetesVersion: tenant.kubernetesVersion, namespace, deletedAt: now.toISOString() },
+        {
+          tenantId: tenant._id,
+          labId: tenant.labId,
+          kubernetesVersion: tenant.kubernetesVersion,
+          namespace,
+          deletedAt: now.toISOString(),
+        },
         { subject: tenant._id, id: stableUuid(`deleted:${tenant._id}`) },
       );
     }
   }
 
   private async fail(tenant: TenantDocument, reason: string, message: string): Promise<void> {
-    const result = await this.db.tenants.updateOne({ _id: tenant._id, state: 'provisioning' }, { $set: { state: 'failed', failureReason: reason } }).exec();
+    const result = await this.db.tenants
+      .updateOne({ _id: tenant._id, state: 'provisioning' }, { $set: { state: 'failed', failureReason: reason } })
+      .exec();
     if (result.modifiedCount === 0) return;
     this.logger.warn({ tenant: tenant._id, reason, message }, 'tenant failed');
     await this.events.publish(
       'tenant.failed',
-      { tenantId: tenant._id, labId: tenant.labId, kubernetesVersion: tenant.kubernetesVersion, reason, message: message.slice(0, 500) },
+      {
+        tenantId: tenant._id,
+        labId: tenant.labId,
+        kubernetesVersion: tenant.kubernetesVersion,
+        reason,
+        message: message.slice(0, 500),
+      },
       { subject: tenant._id, id: stableUuid(`failed:${tenant._id}`) },
     );
   }
 
   /** Records and announces a provisioning step once (a conditional write on the step guards the event). */
   private async reportStep(tenant: TenantDocument, step: string, message: string): Promise<void> {
-    const result = await this.db.tenants.updateOne({ _id: tenant._id, state: 'provisioning', step: { $ne: step } }, { $set: { step } }).exec();
+    const result = await this.db.tenants
+      .updateOne({ _id: tenant._id, state: 'provisioning', step: { $ne: step } }, { $set: { step } })
+      .exec();
     if (result.modifiedCount === 0) return;
     tenant.step = step;
     await this.events.publish(
@@ -166,10 +224,20 @@ export class TenantReconciler {
 
   /** Every object (and each VM's instance template) carries the platform instance's label. */
   private withPlatformLabel<T extends KubernetesObject>(object: T): T {
-    const labelled = { ...object, metadata: { ...object.metadata, labels: { ...object.metadata?.labels, [platformLabel]: this.settings.platformId } } };
-    const template = (labelled as { spec?: { template?: { metadata?: { labels?: Record<string, string> } } } }).spec?.template;
+    const labelled = {
+      ...object,
+      metadata: {
+        ...object.metadata,
+        labels: { ...object.metadata?.labels, [platformLabel]: this.settings.platformId },
+      },
+    };
+    const template = (labelled as { spec?: { template?: { metadata?: { labels?: Record<string, string> } } } }).spec
+      ?.template;
     if (object.kind === 'VirtualMachine' && template) {
-      template.metadata = { ...template.metadata, labels: { ...template.metadata?.labels, [platformLabel]: this.settings.platformId } };
+      template.metadata = {
+        ...template.metadata,
+        labels: { ...template.metadata?.labels, [platformLabel]: this.settings.platformId },
+      };
     }
     return labelled as T;
   }

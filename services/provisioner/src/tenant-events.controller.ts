@@ -17,7 +17,8 @@ export class TenantEventsController {
 
   @EventPattern<string[]>(provisionerConsumer.filterSubjects)
   async onTenantEvent(@Payload() data: { tenantId?: unknown }): Promise<void> {
-    if (typeof data?.tenantId !== 'string') throw new TerminalEventError('messaging.invalid_event', 'event has no tenantId');
+    if (typeof data?.tenantId !== 'string')
+      throw new TerminalEventError('messaging.invalid_event', 'event has no tenantId');
     await this.loop.reconcileTenant(data.tenantId);
   }
 }

@@ -50,7 +50,9 @@ export class TenantWorkQueue {
       const waiters = this.waiters.get(key) ?? [];
       this.waiters.delete(key);
       const run = this.work(key)
-        .catch((error: unknown) => this.logger.warn({ err: error, tenant: key }, 'tenant reconcile failed; it is retried on the next pass'))
+        .catch((error: unknown) =>
+          this.logger.warn({ err: error, tenant: key }, 'tenant reconcile failed; it is retried on the next pass'),
+        )
         .finally(() => {
           this.running.delete(key);
           for (const resolve of waiters) resolve();

@@ -1,6 +1,13 @@
 // Admin management of API keys. A key is shown once, in the response that created it.
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
+import {
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiProperty,
+  ApiTags,
+} from '@nestjs/swagger';
 import { ArrayMinSize, ArrayUnique, IsArray, IsIn, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import type { ApiKeyScope } from '@kubelabs/persistence';
 import { RequireScope } from '../auth/api-key.guard';
@@ -50,14 +57,29 @@ export class ApiKeysController {
   @ApiCreatedResponse({ type: CreatedApiKeyView })
   async create(@Body() body: CreateApiKeyRequest): Promise<CreatedApiKeyView> {
     const { key, doc } = await this.apiKeys.create(body.name, body.scopes);
-    return { id: doc._id, name: doc.name, scopes: doc.scopes, prefix: doc.prefix, createdAt: doc.createdAt.toISOString(), key };
+    return {
+      id: doc._id,
+      name: doc.name,
+      scopes: doc.scopes,
+      prefix: doc.prefix,
+      createdAt: doc.createdAt.toISOString(),
+      key,
+    };
   }
 
   @Get()
   @ApiOkResponse({ type: [ApiKeyView] })
   async list(): Promise<ApiKeyView[]> {
     const docs = await this.apiKeys.list();
-    return docs.filter((d) => !d.revokedAt).map((d) => ({ id: d._id, name: d.name, scopes: d.scopes, prefix: d.prefix, createdAt: d.createdAt.toISOString() }));
+    return docs
+      .filter((d) => !d.revokedAt)
+      .map((d) => ({
+        id: d._id,
+        name: d.name,
+        scopes: d.scopes,
+        prefix: d.prefix,
+        createdAt: d.createdAt.toISOString(),
+      }));
   }
 
   @Delete(':id')

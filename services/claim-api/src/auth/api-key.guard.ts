@@ -1,5 +1,13 @@
 // Authenticates `Authorization: Bearer <key>` and checks the route's scope. `admin` implies `claim`.
-import { applyDecorators, CanActivate, createParamDecorator, ExecutionContext, Injectable, SetMetadata, UseGuards } from '@nestjs/common';
+import {
+  applyDecorators,
+  CanActivate,
+  createParamDecorator,
+  ExecutionContext,
+  Injectable,
+  SetMetadata,
+  UseGuards,
+} from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ApiBearerAuth, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { DomainError } from '@kubelabs/domain';
@@ -17,13 +25,17 @@ export class ApiKeyGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const request = context.switchToHttp().getRequest<{ headers: Record<string, string | undefined>; caller?: Caller }>();
+    const request = context
+      .switchToHttp()
+      .getRequest<{ headers: Record<string, string | undefined>; caller?: Caller }>();
     const header = request.headers.authorization ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match) throw new DomainError('auth.unauthenticated', 'an API key is required: Authorization: Bearer <key>');
     const caller = await this.apiKeys.verify(match[1]!);
     if (!caller) throw new DomainError('auth.unauthenticated', 'the API key is unknown or revoked');
-    const needed = this.reflector.get<ApiKeyScope>(scopeKey, context.getHandler()) ?? this.reflector.get<ApiKeyScope>(scopeKey, context.getClass());
+    const needed =
+      this.reflector.get<ApiKeyScope>(scopeKey, context.getHandler()) ??
+      this.reflector.get<ApiKeyScope>(scopeKey, context.getClass());
     if (needed && !caller.scopes.includes(needed) && !caller.scopes.includes('admin')) {
       throw new DomainError('auth.forbidden', `this API key lacks the '${needed}' scope`);
     }

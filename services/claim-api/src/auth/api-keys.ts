@@ -24,7 +24,11 @@ export class ApiKeys {
 
   constructor(private readonly db: Persistence) {}
 
-  async create(name: string, scopes: ApiKeyScope[], now = new Date()): Promise<{ id: string; key: string; doc: ApiKeyDocument }> {
+  async create(
+    name: string,
+    scopes: ApiKeyScope[],
+    now = new Date(),
+  ): Promise<{ id: string; key: string; doc: ApiKeyDocument }> {
     const key = `kl_${randomBytes(24).toString('base64url')}`;
     return { key, ...(await this.store(name, scopes, key, now)) };
   }
@@ -38,7 +42,10 @@ export class ApiKeys {
   }
 
   async revoke(id: string, now = new Date()): Promise<void> {
-    const result = await this.db.apiKeys.updateOne({ _id: id, revokedAt: { $exists: false } }, { $set: { revokedAt: now } });
+    const result = await this.db.apiKeys.updateOne(
+      { _id: id, revokedAt: { $exists: false } },
+      { $set: { revokedAt: now } },
+    );
     if (result.matchedCount === 0) throw new DomainError('api_key.not_found', `no active API key ${id}`);
     this.cache.clear();
   }
@@ -52,7 +59,10 @@ export class ApiKeys {
     const hash = hashApiKey(key);
     const cached = this.cache.get(hash);
     if (cached && cached.until > Date.now()) return cached.caller;
-    const doc = await this.db.apiKeys.findOne({ hash, revokedAt: { $exists: false } }).lean().exec();
+    const doc = await this.db.apiKeys
+      .findOne({ hash, revokedAt: { $exists: false } })
+      .lean()
+      .exec();
     if (!doc) return null;
     const caller = { apiKeyId: doc._id, name: doc.name, scopes: doc.scopes };
     if (this.cache.size >= cacheMaxEntries) this.cache.clear();
@@ -60,8 +70,20 @@ export class ApiKeys {
     return caller;
   }
 
-  private async store(name: string, scopes: ApiKeyScope[], key: string, now: Date): Promise<{ id: string; doc: ApiKeyDocument }> {
-    const doc: ApiKeyDocument = { _id: `key-${randomUUID()}`, name, scopes, hash: hashApiKey(key), prefix: key.slice(0, 7), createdAt: now };
+  private async store(
+    name: string,
+    scopes: ApiKeyScope[],
+    key: string,
+    now: Date,
+  ): Promise<{ id: string; doc: ApiKeyDocument }> {
+    const doc: ApiKeyDocument = {
+      _id: `key-${randomUUID()}`,
+      name,
+      scopes,
+      hash: hashApiKey(key),
+      prefix: key.slice(0, 7),
+      createdAt: now,
+    };
     await this.db.apiKeys.create(doc);
     return { id: doc._id, doc };
   }

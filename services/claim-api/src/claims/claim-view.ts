@@ -11,14 +11,20 @@ export class SshAccess {
 }
 
 export class KubeconfigAccess {
-  @ApiProperty({ description: 'GET this path with the same API key to download the admin kubeconfig', example: '/v1/claims/c-123/kubeconfig' })
+  @ApiProperty({
+    description: 'GET this path with the same API key to download the admin kubeconfig',
+    example: '/v1/claims/c-123/kubeconfig',
+  })
   path!: string;
 }
 
 export class ClaimAccess {
   @ApiProperty({ type: SshAccess }) ssh!: SshAccess;
   @ApiProperty({ type: KubeconfigAccess }) kubeconfig!: KubeconfigAccess;
-  @ApiPropertyOptional({ description: 'Generated OpenSSH private key, present only in the response that created the claim when no sshPublicKey was given' })
+  @ApiPropertyOptional({
+    description:
+      'Generated OpenSSH private key, present only in the response that created the claim when no sshPublicKey was given',
+  })
   sshPrivateKey?: string;
 }
 
@@ -31,12 +37,16 @@ export class ClaimView {
   @ApiPropertyOptional({ example: 't-flask-debugging-1-36-x1y2' }) tenantId?: string;
   @ApiProperty({ type: String, format: 'date-time' }) requestedAt!: string;
   @ApiPropertyOptional({ type: String, format: 'date-time' }) expiresAt?: string;
-  @ApiPropertyOptional({ description: 'Position among waiting claims of the pool (1 = next)', example: 3 }) queuePosition?: number;
+  @ApiPropertyOptional({ description: 'Position among waiting claims of the pool (1 = next)', example: 3 })
+  queuePosition?: number;
   @ApiPropertyOptional({ type: ClaimAccess }) access?: ClaimAccess;
 }
 
-
-export function toClaimView(doc: ClaimDocument, access: AccessSettings, extra: { namespace?: string; sshPrivateKey?: string; queuePosition?: number } = {}): ClaimView {
+export function toClaimView(
+  doc: ClaimDocument,
+  access: AccessSettings,
+  extra: { namespace?: string; sshPrivateKey?: string; queuePosition?: number } = {},
+): ClaimView {
   const view: ClaimView = {
     id: doc._id,
     state: doc.state,
@@ -49,7 +59,10 @@ export function toClaimView(doc: ClaimDocument, access: AccessSettings, extra: {
   if (doc.expiresAt) view.expiresAt = doc.expiresAt.toISOString();
   if (extra.queuePosition !== undefined) view.queuePosition = extra.queuePosition;
   if (doc.state === 'active' && extra.namespace) {
-    view.access = { ...renderAccess(extra.namespace, doc._id, access), ...(extra.sshPrivateKey ? { sshPrivateKey: extra.sshPrivateKey } : {}) };
+    view.access = {
+      ...renderAccess(extra.namespace, doc._id, access),
+      ...(extra.sshPrivateKey ? { sshPrivateKey: extra.sshPrivateKey } : {}),
+    };
   }
   return view;
 }

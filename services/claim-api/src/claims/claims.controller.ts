@@ -1,12 +1,43 @@
 // HTTP face of claims: create (201 active / 202 pending), read, list, release, extend, progress stream, kubeconfig.
-import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Query, Res, Sse, type MessageEvent } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBadRequestResponse, ApiConflictResponse, ApiCreatedResponse, ApiHeader, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Headers,
+  HttpCode,
+  Param,
+  Post,
+  Query,
+  Res,
+  Sse,
+  type MessageEvent,
+} from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiHeader,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { Observable } from 'rxjs';
 import { CurrentCaller, RequireScope } from '../auth/api-key.guard';
 import type { Caller } from '../auth/api-keys';
 import { ProblemDetails } from '../problem/problem-details';
-import { ClaimIdParam, ExtendClaimRequest, idempotencyKeyPattern, ListClaimsQuery, parseIdempotencyKey } from './claim-requests.dto';
+import {
+  ClaimIdParam,
+  ExtendClaimRequest,
+  idempotencyKeyPattern,
+  ListClaimsQuery,
+  parseIdempotencyKey,
+} from './claim-requests.dto';
 import { toClaimView, ClaimView } from './claim-view';
 import { ClaimApiSettings } from './claim-api-settings';
 import { ClaimProgress } from './claim-events/claim-progress';
@@ -30,8 +61,16 @@ export class ClaimsController {
 
   @Post()
   @ApiOperation({ summary: 'Claim a lab: a ready tenant at once (201) or a place in the queue (202)' })
-  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'A retried request with the same key gets the same claim', schema: { type: 'string', pattern: idempotencyKeyPattern.source } })
-  @ApiUnprocessableEntityResponse({ type: ProblemDetails, description: 'Idempotency-Key already used with a different request' })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description: 'A retried request with the same key gets the same claim',
+    schema: { type: 'string', pattern: idempotencyKeyPattern.source },
+  })
+  @ApiUnprocessableEntityResponse({
+    type: ProblemDetails,
+    description: 'Idempotency-Key already used with a different request',
+  })
   @ApiCreatedResponse({ type: ClaimView, description: 'A ready tenant was taken' })
   @ApiAcceptedResponse({ type: ClaimView, description: 'No tenant is ready: the claim waits, in arrival order' })
   @ApiConflictResponse({ type: ProblemDetails, description: 'The user already holds a live claim' })
@@ -54,7 +93,7 @@ export class ClaimsController {
   }
 
   @Get()
-  @ApiOperation({ summary: "List claims (a claim-scoped key sees only its own)" })
+  @ApiOperation({ summary: 'List claims (a claim-scoped key sees only its own)' })
   @ApiOkResponse({ type: [ClaimView] })
   async list(@Query() query: ListClaimsQuery, @CurrentCaller() caller: Caller): Promise<ClaimView[]> {
     const docs = await this.claims.list(caller, query.userId);
@@ -82,12 +121,18 @@ export class ClaimsController {
   @ApiOperation({ summary: "Extend an active claim, within the lab's maximum extension" })
   @ApiOkResponse({ type: ClaimView })
   @ApiConflictResponse({ type: ProblemDetails, description: 'Not active, or past the maximum extension' })
-  async extend(@Param() { id }: ClaimIdParam, @Body() body: ExtendClaimRequest, @CurrentCaller() caller: Caller): Promise<ClaimView> {
+  async extend(
+    @Param() { id }: ClaimIdParam,
+    @Body() body: ExtendClaimRequest,
+    @CurrentCaller() caller: Caller,
+  ): Promise<ClaimView> {
     return this.claims.view(await this.claims.extend(id, body.minutes, caller));
   }
 
   @Sse(':id/events')
-  @ApiOperation({ summary: "Server-sent events of the claim's progress: pending, provisioning steps, active, expiring, released" })
+  @ApiOperation({
+    summary: "Server-sent events of the claim's progress: pending, provisioning steps, active, expiring, released",
+  })
   @ApiProduces('text/event-stream')
   @ApiOkResponse({ description: 'text/event-stream of claim progress events' })
   @ApiNotFoundResponse({ type: ProblemDetails })
@@ -99,10 +144,21 @@ export class ClaimsController {
   @Get(':id/kubeconfig')
   @ApiOperation({ summary: "The tenant cluster's admin kubeconfig (active claims only)" })
   @ApiProduces('application/yaml')
-  @ApiOkResponse({ description: 'kubeconfig YAML', content: { 'application/yaml': { schema: { type: 'object', required: ['apiVersion', 'kind', 'clusters', 'contexts', 'users'] } } } })
+  @ApiOkResponse({
+    description: 'kubeconfig YAML',
+    content: {
+      'application/yaml': {
+        schema: { type: 'object', required: ['apiVersion', 'kind', 'clusters', 'contexts', 'users'] },
+      },
+    },
+  })
   @ApiNotFoundResponse({ type: ProblemDetails })
   @ApiConflictResponse({ type: ProblemDetails, description: 'The claim is not active' })
-  async getKubeconfig(@Param() { id }: ClaimIdParam, @CurrentCaller() caller: Caller, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
+  async getKubeconfig(
+    @Param() { id }: ClaimIdParam,
+    @CurrentCaller() caller: Caller,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<string> {
     const claim = await this.claims.find(id, caller);
     const yaml = await this.kubeconfig.forClaim(claim);
     void reply.header('Content-Type', 'application/yaml').header('Cache-Control', 'no-store');

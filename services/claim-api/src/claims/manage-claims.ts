@@ -37,7 +37,11 @@ export class ManageClaims {
       return toClaimView(claim, this.settings.access, tenant ? { namespace: tenant.namespace } : {});
     }
     if (claim.state === 'pending') {
-      const ahead = await this.db.claims.countDocuments({ poolKey: claim.poolKey, state: 'pending', seq: { $lt: claim.seq } });
+      const ahead = await this.db.claims.countDocuments({
+        poolKey: claim.poolKey,
+        state: 'pending',
+        seq: { $lt: claim.seq },
+      });
       return toClaimView(claim, this.settings.access, { queuePosition: ahead + 1 });
     }
     return toClaimView(claim, this.settings.access);
@@ -75,7 +79,14 @@ export class ManageClaims {
         await this.store.markTenantReleasing(claim.tenantId, now);
         await this.events.publish(
           'tenant.released',
-          { tenantId: claim.tenantId, claimId, labId: claim.labId, kubernetesVersion: claim.kubernetesVersion, reason, releasedAt: now.toISOString() },
+          {
+            tenantId: claim.tenantId,
+            claimId,
+            labId: claim.labId,
+            kubernetesVersion: claim.kubernetesVersion,
+            reason,
+            releasedAt: now.toISOString(),
+          },
           claim.tenantId,
         );
       }
@@ -87,7 +98,8 @@ export class ManageClaims {
 
   async extend(claimId: string, minutes: number, caller: Caller): Promise<ClaimDocument> {
     const claim = await this.find(claimId, caller);
-    if (claim.state !== 'active') throw new DomainError('claim.not_active', `claim '${claimId}' is ${claim.state}, not active`);
+    if (claim.state !== 'active')
+      throw new DomainError('claim.not_active', `claim '${claimId}' is ${claim.state}, not active`);
     const lab = await this.labs.get(claim.labId);
     const extended = await this.store.extendClaim(claimId, minutes, lab.session.maxExtensionMinutes);
     if (!extended) throw new DomainError('persistence.conflict', `claim '${claimId}' changed while extending; retry`);

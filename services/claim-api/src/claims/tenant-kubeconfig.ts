@@ -21,7 +21,8 @@ export class TenantKubeconfig {
     const tenant = await this.db.tenants.findById(claim.tenantId, { namespace: 1 }).lean().exec();
     if (!tenant) throw new DomainError('tenant.not_found', `tenant '${claim.tenantId}' is gone`);
     const yaml = await this.host.readSecretKey(tenant.namespace, kubeconfigSecretName, 'kubeconfig');
-    if (!yaml) throw new DomainError('tenant.not_found', `the kubeconfig of tenant '${claim.tenantId}' is not available`);
+    if (!yaml)
+      throw new DomainError('tenant.not_found', `the kubeconfig of tenant '${claim.tenantId}' is not available`);
     return yaml;
   }
 }

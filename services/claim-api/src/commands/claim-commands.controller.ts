@@ -38,7 +38,8 @@ export class ClaimCommandsController {
   async release(@Payload() request: { claimId: string; userId: string }): Promise<Reply> {
     return replyOf(async () => {
       const claim = await this.claims.find(request.claimId, natsCaller);
-      if (claim.userId !== request.userId) throw new DomainError('claim.not_found', `no claim '${request.claimId}' for user ${request.userId}`);
+      if (claim.userId !== request.userId)
+        throw new DomainError('claim.not_found', `no claim '${request.claimId}' for user ${request.userId}`);
       return this.claims.view(await this.claims.release(request.claimId, natsCaller, 'user'));
     });
   }

@@ -38,10 +38,14 @@ export class LabCatalog {
     const offered = [...lab.kubernetesVersions].sort(compareVersions);
     const kubernetesVersion = version ?? offered[offered.length - 1];
     if (!kubernetesVersion || !offered.includes(kubernetesVersion)) {
-      throw new DomainError('lab.version_not_offered', `lab '${labId}' is not offered on Kubernetes ${version}; offered: ${offered.join(', ')}`, {
-        labId,
-        offered,
-      });
+      throw new DomainError(
+        'lab.version_not_offered',
+        `lab '${labId}' is not offered on Kubernetes ${version}; offered: ${offered.join(', ')}`,
+        {
+          labId,
+          offered,
+        },
+      );
     }
     return { lab, kubernetesVersion };
   }

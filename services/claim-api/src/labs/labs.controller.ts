@@ -1,6 +1,15 @@
 // The catalog over HTTP: anyone with a key reads it (with how many tenants are ready now per version).
 import { Body, Controller, Delete, Get, HttpCode, Param, Put } from '@nestjs/common';
-import { ApiBody, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBody,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProperty,
+  ApiPropertyOptional,
+  ApiTags,
+} from '@nestjs/swagger';
 import { Matches } from 'class-validator';
 import { parseLabObject, upsertLabs } from '@kubelabs/catalog';
 import { DomainError, type Lab } from '@kubelabs/domain';
@@ -28,7 +37,9 @@ export class LabView {
   @ApiProperty({ type: [String] }) tags!: string[];
   @ApiProperty({ type: [String] }) hints!: string[];
   @ApiProperty({ type: [LabVersionView] }) versions!: LabVersionView[];
-  @ApiProperty({ example: { controlPlane: { cpu: 2, memoryMiB: 1536 }, workers: { count: 1, cpu: 1, memoryMiB: 1024 } } })
+  @ApiProperty({
+    example: { controlPlane: { cpu: 2, memoryMiB: 1536 }, workers: { count: 1, cpu: 1, memoryMiB: 1024 } },
+  })
   topology!: Lab['topology'];
   @ApiProperty({ example: 90 }) durationMinutes!: number;
   @ApiProperty({ example: 30 }) maxExtensionMinutes!: number;
@@ -36,7 +47,12 @@ export class LabView {
 }
 
 export async function readyCounts(db: Persistence): Promise<Map<string, number>> {
-  const rows = await db.tenants.aggregate<{ _id: string; n: number }>([{ $match: { state: 'ready' } }, { $group: { _id: '$poolKey', n: { $sum: 1 } } }]).exec();
+  const rows = await db.tenants
+    .aggregate<{ _id: string; n: number }>([
+      { $match: { state: 'ready' } },
+      { $group: { _id: '$poolKey', n: { $sum: 1 } } },
+    ])
+    .exec();
   return new Map(rows.map((row) => [row._id, row.n]));
 }
 
@@ -114,6 +130,7 @@ export class LabAdminController {
   async remove(@Param() { id }: LabIdParam): Promise<void> {
     const result = await this.db.labs.deleteOne({ _id: id }).exec();
     this.labs.invalidate();
-    if (result.deletedCount === 0) throw new DomainError('lab.not_found', `no lab '${id}' in the catalog`, { labId: id });
+    if (result.deletedCount === 0)
+      throw new DomainError('lab.not_found', `no lab '${id}' in the catalog`, { labId: id });
   }
 }

@@ -40,10 +40,16 @@ export class PoolsController {
           { $group: { _id: { pool: '$poolKey', state: '$state' }, n: { $sum: 1 } } },
         ])
         .exec(),
-      this.db.claims.aggregate<{ _id: string; n: number }>([{ $match: { state: 'pending' } }, { $group: { _id: '$poolKey', n: { $sum: 1 } } }]).exec(),
+      this.db.claims
+        .aggregate<{ _id: string; n: number }>([
+          { $match: { state: 'pending' } },
+          { $group: { _id: '$poolKey', n: { $sum: 1 } } },
+        ])
+        .exec(),
       this.db.poolStatus.find().lean().exec(),
     ]);
-    const count = (pool: string, state: string): number => tenantRows.find((r) => r._id.pool === pool && r._id.state === state)?.n ?? 0;
+    const count = (pool: string, state: string): number =>
+      tenantRows.find((r) => r._id.pool === pool && r._id.state === state)?.n ?? 0;
     const status = new Map(statuses.map((s) => [s._id, s]));
     return labs.flatMap((lab) =>
       lab.kubernetesVersions.map((kubernetesVersion) => {

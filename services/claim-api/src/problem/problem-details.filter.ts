@@ -28,7 +28,14 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const path = instance.split('?')[0];
     if (error instanceof DomainError) {
       const status = statusOfCode[error.code] ?? 400;
-      return { type: problemTypeBase + error.code, title: STATUS_CODES[status] ?? 'Error', status, detail: error.message, instance: path, code: error.code };
+      return {
+        type: problemTypeBase + error.code,
+        title: STATUS_CODES[status] ?? 'Error',
+        status,
+        detail: error.message,
+        instance: path,
+        code: error.code,
+      };
     }
     if (error instanceof HttpException) {
       const status = error.getStatus();
@@ -37,7 +44,15 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       const errors = Array.isArray(messages) ? messages.map(String) : undefined;
       const detail = errors ? errors.join('; ') : typeof messages === 'string' ? messages : error.message;
       const code = status === 400 ? 'input.invalid' : status === 404 ? 'route.not_found' : `http.${status}`;
-      return { type: problemTypeBase + code, title: STATUS_CODES[status] ?? 'Error', status, detail, instance: path, code, ...(errors ? { errors } : {}) };
+      return {
+        type: problemTypeBase + code,
+        title: STATUS_CODES[status] ?? 'Error',
+        status,
+        detail,
+        instance: path,
+        code,
+        ...(errors ? { errors } : {}),
+      };
     }
     // Fastify's own errors (bad JSON, body too large, unsupported media type) carry a 4xx statusCode.
     const fastifyStatus = (error as { statusCode?: number })?.statusCode;
@@ -51,6 +66,13 @@ export class ProblemDetailsFilter implements ExceptionFilter {
         code: 'input.invalid',
       };
     }
-    return { type: problemTypeBase + 'internal', title: 'Internal Server Error', status: 500, detail: 'an unexpected error occurred; it has been logged', instance: path, code: 'internal' };
+    return {
+      type: problemTypeBase + 'internal',
+      title: 'Internal Server Error',
+      status: 500,
+      detail: 'an unexpected error occurred; it has been logged',
+      instance: path,
+      code: 'internal',
+    };
   }
 }

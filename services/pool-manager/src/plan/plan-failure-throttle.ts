@@ -7,7 +7,10 @@ export interface FailureThrottleInput {
   threshold?: number;
 }
 
-export function planFailureThrottle({ recentFailures, provisioning, threshold = 3 }: FailureThrottleInput): { allowance: number; message?: string } {
+export function planFailureThrottle({ recentFailures, provisioning, threshold = 3 }: FailureThrottleInput): {
+  allowance: number;
+  message?: string;
+} {
   if (recentFailures < threshold) return { allowance: Number.POSITIVE_INFINITY };
   return {
     allowance: Math.max(0, 1 - provisioning),

@@ -15,7 +15,12 @@ export function concernsClaim(event: TappedEvent, claim: ClaimDocument, tenantId
   if (data.claimId === claim._id) return true;
   if (tenantId && data.tenantId === tenantId) return true;
   // While waiting, the pool's provisioning progress is the claim's progress.
-  return !tenantId && event.type === 'tenant.provisioning' && data.labId === claim.labId && data.kubernetesVersion === claim.kubernetesVersion;
+  return (
+    !tenantId &&
+    event.type === 'tenant.provisioning' &&
+    data.labId === claim.labId &&
+    data.kubernetesVersion === claim.kubernetesVersion
+  );
 }
 
 @Injectable()
@@ -48,7 +53,10 @@ export class ClaimProgress implements OnModuleDestroy {
         subscriber.next({ type: event.type, id: event.id, data: data as object });
         if (endingTypes.has(event.type)) close();
       });
-      const heartbeat = setInterval(() => subscriber.next({ type: 'heartbeat', data: { at: new Date().toISOString() } }), heartbeatMs);
+      const heartbeat = setInterval(
+        () => subscriber.next({ type: 'heartbeat', data: { at: new Date().toISOString() } }),
+        heartbeatMs,
+      );
       const lifetime = setTimeout(close, maxStreamMs);
       this.open.add(close);
       // Current state after subscribing, so nothing between the read and the subscription is missed.

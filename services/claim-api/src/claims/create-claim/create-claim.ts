@@ -63,7 +63,8 @@ export class CreateClaim {
     try {
       await this.store.reserveSlot(request.userId, claimId, this.settings.maxClaimsPerUser, now);
     } catch (error) {
-      if (idempotencyKey) await this.db.idempotencyRecords.deleteOne({ _id: idempotencyRecordId(caller, idempotencyKey), claimId });
+      if (idempotencyKey)
+        await this.db.idempotencyRecords.deleteOne({ _id: idempotencyRecordId(caller, idempotencyKey), claimId });
       throw error;
     }
     const pool = poolKey(lab.id, kubernetesVersion);
@@ -100,7 +101,8 @@ export class CreateClaim {
       // Nothing half-written: give back what this request took before it failed.
       if (tenant) await this.store.returnTenant(tenant._id, claimId);
       await this.store.releaseSlot(claimId);
-      if (idempotencyKey) await this.db.idempotencyRecords.deleteOne({ _id: idempotencyRecordId(caller, idempotencyKey), claimId });
+      if (idempotencyKey)
+        await this.db.idempotencyRecords.deleteOne({ _id: idempotencyRecordId(caller, idempotencyKey), claimId });
       throw error;
     }
 
@@ -126,7 +128,12 @@ export class CreateClaim {
         claimId,
       );
     }
-    return { claim, created: true, ...(tenant ? { namespace: tenant.namespace ?? tenantNamespace(tenant._id) } : {}), ...(sshPrivateKey ? { sshPrivateKey } : {}) };
+    return {
+      claim,
+      created: true,
+      ...(tenant ? { namespace: tenant.namespace ?? tenantNamespace(tenant._id) } : {}),
+      ...(sshPrivateKey ? { sshPrivateKey } : {}),
+    };
   }
 
   /**
@@ -141,7 +148,11 @@ export class CreateClaim {
     now: Date,
   ): Promise<CreateClaimResult | null> {
     const id = idempotencyRecordId(caller, key);
-    const requestHash = createHash('sha256').update(JSON.stringify([request.labId, request.userId, request.kubernetesVersion ?? '', request.sshPublicKey ?? ''])).digest('hex');
+    const requestHash = createHash('sha256')
+      .update(
+        JSON.stringify([request.labId, request.userId, request.kubernetesVersion ?? '', request.sshPublicKey ?? '']),
+      )
+      .digest('hex');
     try {
       await this.db.idempotencyRecords.create({ _id: id, claimId, requestHash, createdAt: now });
       return null;
@@ -151,11 +162,20 @@ export class CreateClaim {
     const record = await this.db.idempotencyRecords.findById(id).lean().exec();
     if (!record) throw new DomainError('persistence.conflict', 'the Idempotency-Key is being used concurrently; retry');
     if (record.requestHash !== requestHash) {
-      throw new DomainError('claim.idempotency_conflict', 'this Idempotency-Key was already used with a different request');
+      throw new DomainError(
+        'claim.idempotency_conflict',
+        'this Idempotency-Key was already used with a different request',
+      );
     }
     const claim = await this.db.claims.findById(record.claimId).lean().exec();
-    if (!claim) throw new DomainError('persistence.conflict', 'the request with this Idempotency-Key is still being processed; retry');
-    const tenant = claim.tenantId ? await this.db.tenants.findById(claim.tenantId, { namespace: 1 }).lean().exec() : null;
+    if (!claim)
+      throw new DomainError(
+        'persistence.conflict',
+        'the request with this Idempotency-Key is still being processed; retry',
+      );
+    const tenant = claim.tenantId
+      ? await this.db.tenants.findById(claim.tenantId, { namespace: 1 }).lean().exec()
+      : null;
     return { claim: claim as ClaimDocument, created: false, ...(tenant ? { namespace: tenant.namespace } : {}) };
   }
 }
