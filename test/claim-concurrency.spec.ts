@@ -28,7 +28,8 @@ describe('claims under concurrency and crashes', () => {
     'gives each ready tenant to at most one claim under 500 concurrent claims, then serves them all as the pool refills',
     { timeout: 420_000 },
     async () => {
-      const maxTotal = 60;
+      // maxTotal = the ready tenants: no refill can turn ready during the burst, so exactly 50 claims can be served at once.
+      const maxTotal = 50;
       platform = await platforms.start({
         labs: [testLab('rush', { minReady: 50, maxTotal })],
         simulator: { bootMs: 100, hostNodes: 8 },
