@@ -1,6 +1,6 @@
-// Drives the tenant reconciler: events enqueue a tenant at once; a short poll re-checks tenants that are booting or
-// being torn down; a slower resync adopts what it finds in the host cluster (an owned namespace without a live
-// tenant is garbage) and what it finds in MongoDB (tenants whose event was lost).
+// Drives the tenant reconciler: events and VirtualMachine changes enqueue a tenant at once; a poll re-checks tenants
+// that are booting or being torn down; a slower resync adopts what it finds in the host cluster (an owned namespace
+// without a live tenant is garbage) and what it finds in MongoDB (tenants whose event was lost).
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Gauge } from 'prom-client';
@@ -11,6 +11,7 @@ import { Metrics } from '@kubelabs/runtime';
 import { ProvisionerConfig } from './config';
 import { platformLabel, TenantReconciler } from './reconcile-tenant';
 import { TenantWorkQueue } from './tenant-work-queue';
+import { VirtualMachineWatch } from './watch-virtual-machines';
 import { labelKeys, managedByValue } from './render';
 
 @Injectable()
@@ -20,6 +21,7 @@ export class ProvisionerLoop implements OnApplicationBootstrap, OnApplicationShu
   private readonly queue: TenantWorkQueue;
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly queueDepth: Gauge<string>;
+  private readonly watch: VirtualMachineWatch;
 
   constructor(
     private readonly db: Persistence,
@@ -38,16 +40,25 @@ export class ProvisionerLoop implements OnApplicationBootstrap, OnApplicationShu
       passes.inc();
       await this.reconciler.reconcile(id);
     }, config.PROVISION_CONCURRENCY);
+    this.watch = new VirtualMachineWatch(
+      kube,
+      `${labelKeys.managedBy}=${managedByValue},${platformLabel}=${config.PLATFORM_ID}`,
+      (tenantId) => {
+        void this.queue.enqueue(tenantId);
+      },
+    );
     this.queueDepth = metrics.gauge('kubelabs_provisioner_queue_depth', 'Tenants queued or being reconciled');
   }
 
   onApplicationBootstrap(): void {
+    this.watch.start();
     this.timers.push(setInterval(() => void this.pollActive(), this.config.READINESS_POLL_MS));
     this.timers.push(setInterval(() => void this.resync(), this.config.RESYNC_INTERVAL_MS));
     void this.resync();
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.watch.stop();
     for (const timer of this.timers) clearInterval(timer);
     await this.queue.stop();
   }
