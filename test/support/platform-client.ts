@@ -5,6 +5,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import type { Lab } from '@kubelabs/domain';
 import { waitFor } from '@kubelabs/testing';
 import { afterEach, inject } from 'vitest';
+import type { PoolView } from '../../services/claim-api/src/pools/pools.controller';
 import { startPlatform, type PlatformOptions, type RunningPlatform } from '../../simulator/src/run-platform';
 
 export interface ApiResponse<T = Record<string, unknown>> {
@@ -37,18 +38,8 @@ export async function api<T = Record<string, unknown>>(
   };
 }
 
-export interface PoolRow {
-  labId: string;
-  kubernetesVersion: string;
-  minReady: number;
-  maxTotal: number;
-  ready: number;
-  provisioning: number;
-  claimed: number;
-  pending: number;
-  capacityShortfall: number;
-  message?: string;
-}
+/** A row of GET /v1/pools, as the claim API declares it. */
+export type PoolRow = PoolView;
 
 export async function pools(platform: RunningPlatform): Promise<PoolRow[]> {
   return (await api<PoolRow[]>(platform, 'GET', '/v1/pools')).body;

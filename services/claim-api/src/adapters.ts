@@ -1,5 +1,6 @@
 // The claim API's ports implemented on the platform's libraries: events out through JetStream, an event tap on
 // core NATS for server-sent events, and Secret reads from the host cluster.
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
 import { PlatformConfig } from '@kubelabs/config';
@@ -21,10 +22,16 @@ export class JetStreamEventBus extends EventBus {
   }
 
   /** Bounded retries; the state is already durable in MongoDB, so a lost event is recovered by the resync loops. */
-  async publish(type: string, data: Record<string, unknown>, subject: string): Promise<void> {
+  async publish(
+    type: string,
+    data: Record<string, unknown>,
+    subject: string,
+    id: string = randomUUID(),
+  ): Promise<void> {
+    // One id for every attempt: a retry after a lost acknowledgement is de-duplicated, not published twice.
     for (let attempt = 1; attempt <= publishAttempts; attempt++) {
       try {
-        await this.publisher.publish(type, data, { subject });
+        await this.publisher.publish(type, data, { subject, id });
         return;
       } catch (error) {
         if (attempt === publishAttempts) {

@@ -3,7 +3,7 @@
 import { Injectable } from '@nestjs/common';
 import { createHash, randomBytes } from 'node:crypto';
 import { utils as sshUtils } from 'ssh2';
-import { DomainError, poolKey, renderAccess, tenantNamespace } from '@kubelabs/domain';
+import { DomainError, poolKey, renderAccess, stableUuid, tenantNamespace } from '@kubelabs/domain';
 import { ClaimStore, isDuplicateKeyError, Persistence, type ClaimDocument } from '@kubelabs/persistence';
 import type { Caller } from '../../auth/api-keys';
 import { EventBus } from '../../event-bus';
@@ -120,12 +120,15 @@ export class CreateClaim {
           access: renderAccess(tenant.namespace, claimId, this.settings.access),
         },
         tenant._id,
+        // The same fact the pool manager would publish for this pair: one id, so JetStream keeps one copy.
+        stableUuid(`claimed:${tenant._id}:${claimId}`),
       );
     } else {
       await this.events.publish(
         'claim.requested',
         { claimId, labId: lab.id, kubernetesVersion, userId: request.userId, requestedAt: now.toISOString() },
         claimId,
+        stableUuid(`requested:${claimId}`),
       );
     }
     return {
