@@ -13,6 +13,10 @@ CACHE_DIR="${KUBELABS_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/kubelabs}"
 BIN_DIR="$CACHE_DIR/bin"
 export GOTOOLCHAIN=local GOFLAGS=-buildvcs=false CGO_ENABLED=0
 mkdir -p "$BIN_DIR"
+# One build at a time per cache: a second caller (a test's global set-up beside `npm run dev`) waits, then finds the
+# binaries cached, instead of racing on the same temporary files.
+exec 9>"$CACHE_DIR/.build.lock"
+flock 9
 
 log() { printf '[lane-build] %s\n' "$*" >&2; }
 

@@ -68,6 +68,11 @@ class ObjectApi extends KubernetesObjectApi {
     return api;
   }
 
+  /** The URL path of a kind's collection (`/api/v1/namespaces/x/services`), from discovery (cached). */
+  collectionPath(apiVersion: string, kind: string, namespace?: string): Promise<string> {
+    return this.specUriPath({ apiVersion, kind, metadata: namespace ? { namespace } : {} }, 'list');
+  }
+
   async applyAsWritten<T extends KubernetesObject>(object: KubeObject, fieldManager: string): Promise<T> {
     const target = { apiVersion: object.apiVersion, kind: object.kind, metadata: { ...object.metadata } };
     const path = await this.specUriPath(target, 'patch');
@@ -122,8 +127,18 @@ export class KubeClient {
     kind: string,
     options: ListOptions = {},
   ): Promise<T[]> {
+    return (await this.listWithVersion<T>(apiVersion, kind, options)).items;
+  }
+
+  /** Like `list`, with the collection's resourceVersion: where a watch that follows the list starts. */
+  async listWithVersion<T extends KubernetesObject = KubernetesObject>(
+    apiVersion: string,
+    kind: string,
+    options: ListOptions = {},
+  ): Promise<{ items: T[]; resourceVersion: string }> {
     const items: T[] = [];
     let continueToken: string | undefined;
+    let resourceVersion = '';
     for (let page = 0; page < maxPages; page++) {
       try {
         const list = await this.objects.list<T>(
@@ -139,14 +154,20 @@ export class KubeClient {
           continueToken,
         );
         items.push(...list.items);
+        resourceVersion = list.metadata?.resourceVersion ?? resourceVersion;
         // oxlint-disable-next-line no-underscore-dangle -- the library's name for the list's `continue` token
         continueToken = list.metadata?._continue;
       } catch (error) {
         throw toKubeApiError(error, `list ${kind}${options.namespace ? ` in ${options.namespace}` : ''}`);
       }
-      if (!continueToken) return items;
+      if (!continueToken) return { items, resourceVersion };
     }
     throw new KubeApiError('kube.error', `list ${kind}: more than ${maxPages * pageSize} objects`);
+  }
+
+  /** The URL path of a kind's collection, for watches. */
+  collectionPath(apiVersion: string, kind: string, namespace?: string): Promise<string> {
+    return this.objects.collectionPath(apiVersion, kind, namespace);
   }
 
   /**
