@@ -3,7 +3,18 @@ import swc from 'unplugin-swc';
 import { defineConfig } from 'vitest/config';
 import { resolve } from 'node:path';
 
-const libs = ['catalog', 'config', 'contracts', 'domain', 'kube', 'messaging', 'persistence', 'reconcile', 'runtime', 'testing'];
+const libs = [
+  'catalog',
+  'config',
+  'contracts',
+  'domain',
+  'kube',
+  'messaging',
+  'persistence',
+  'reconcile',
+  'runtime',
+  'testing',
+];
 
 export default defineConfig({
   plugins: [swc.vite({ module: { type: 'es6' } })],

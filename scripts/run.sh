@@ -34,6 +34,7 @@ case "$command" in
     echo "[run] typecheck and lint" >&2
     tsc -p tsconfig.json --noEmit >&2
     oxlint --quiet services libs test simulator bench >&2
+    node scripts/check-boundaries.mjs >&2
     prettier --check --log-level warn . >&2
     build; ensure_lane_binaries
     mkdir -p reports

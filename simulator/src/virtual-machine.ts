@@ -3,14 +3,9 @@
 
 export const kubevirt = { group: 'kubevirt.io', version: 'v1' } as const;
 
-export const labelKeys = {
-  managedBy: 'app.kubernetes.io/managed-by',
-  tenant: 'kubelabs.io/tenant',
-  kubernetesVersion: 'kubelabs.io/kubernetes-version',
-  nodeRole: 'kubelabs.io/node-role',
-} as const;
+import { labelKeys, managedByValue } from '@kubelabs/domain';
 
-export const managedByValue = 'kubelabs';
+export { labelKeys, managedByValue };
 
 /** Marks the VirtualMachineInstances the simulator made, so it never deletes one it did not make. */
 export const simulatedAnnotation = 'simulator.kubelabs.io/simulated';

@@ -2,10 +2,10 @@
 // events a platform instance published on JetStream.
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
+import type { PoolView } from '@kubelabs/contracts';
 import type { Lab } from '@kubelabs/domain';
 import { waitFor } from '@kubelabs/testing';
 import { afterEach, inject } from 'vitest';
-import type { PoolView } from '../../services/claim-api/src/pools/pools.controller';
 import { startPlatform, type PlatformOptions, type RunningPlatform } from '../../simulator/src/run-platform';
 
 export interface ApiResponse<T = Record<string, unknown>> {
@@ -38,7 +38,7 @@ export async function api<T = Record<string, unknown>>(
   };
 }
 
-/** A row of GET /v1/pools, as the claim API declares it. */
+/** A row of GET /v1/pools, as contracts/openapi.json declares it. */
 export type PoolRow = PoolView;
 
 export async function pools(platform: RunningPlatform): Promise<PoolRow[]> {

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { createEnvelope, renderStreamConfig, toNatsSubject } from '@kubelabs/messaging';
-import { ClaimStore, Persistence, type TenantDocument } from '@kubelabs/persistence';
+import { ClaimStore, Persistence, TenantStore, type TenantDocument } from '@kubelabs/persistence';
 
 const floorPool = 'floor@1.36';
 const fillerPool = 'filler@1.36';
@@ -27,6 +27,7 @@ export async function startDbFloor({ mongoUrl, natsUrl }: { mongoUrl: string; na
   url.pathname = `/bench_floor_${id}`;
   const db = await Persistence.connect(url.toString());
   const store = new ClaimStore(db);
+  const tenants = new TenantStore(db);
   const nc = await connect({ servers: natsUrl });
   const prefix = `benchfloor${id}`;
   const stream = `BENCH_FLOOR_${id.toUpperCase()}`;
@@ -57,7 +58,7 @@ export async function startDbFloor({ mongoUrl, natsUrl }: { mongoUrl: string; na
     await js.publish(toNatsSubject(prefix, 'tenant.claimed'), JSON.stringify(envelope), { msgID: claimId });
   };
   const take = async (claimId: string, now: Date): Promise<TenantDocument> => {
-    const tenant = await store.takeReadyTenant(floorPool, claimId, now);
+    const tenant = await tenants.takeReadyTenant(floorPool, claimId, now);
     if (!tenant) throw new Error('the floor pool ran out of ready tenants');
     return tenant;
   };

@@ -1,17 +1,11 @@
 // What the bench asks of the claim API: a warm claim (must be 201), the pools view, and a cold claim timed from the
 // request until its progress stream says it is active.
 import { request } from 'node:http';
+import type { PoolView } from '@kubelabs/contracts';
 import type { HttpClient } from '../measure/http-client';
 
-export interface PoolRow {
-  labId: string;
-  kubernetesVersion: string;
-  minReady: number;
-  ready: number;
-  provisioning: number;
-  claimed: number;
-  pending: number;
-}
+/** A row of GET /v1/pools, as contracts/openapi.json declares it. */
+export type PoolRow = PoolView;
 
 export async function listPools(client: HttpClient, apiKey: string): Promise<PoolRow[]> {
   const res = await client.send('GET', '/v1/pools', undefined, { authorization: `Bearer ${apiKey}` });

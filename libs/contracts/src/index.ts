@@ -1,5 +1,5 @@
 // The TypeScript face of contracts/: event and command types generated from the JSON Schemas, the subject catalog,
-// and validators. Services import the wire's names and shapes from here and nowhere else.
+// validators, and one builder per event fact. Services import the wire's names and shapes from here and nowhere else.
 import { commandSubjects, eventTypes, schemaDocuments, subjectsDocument } from './generated/contract-documents';
 import type { CommandRequests, EventPayloads } from './generated/contract-types';
 import type { CommandSubject, EventType } from './validate-message';
@@ -20,6 +20,23 @@ export {
   type CommandSubject,
   type EventType,
 } from './validate-message';
+export {
+  claimCancelledFact,
+  claimExtendedFact,
+  claimRequestedFact,
+  poolCapacityShortFact,
+  tenantClaimedFact,
+  tenantDeletedFact,
+  tenantExpiringFact,
+  tenantFailedFact,
+  tenantProvisioningFact,
+  tenantProvisionRequestedFact,
+  tenantReadyFact,
+  tenantReleasedFact,
+  type AnyFact,
+  type Fact,
+  type PoolShortReason,
+} from './facts';
 
 /** The envelope of one event type, with its payload typed. Same attributes as `events/envelope.schema.json`. */
 export interface Envelope<T extends EventType = EventType> {
@@ -86,3 +103,4 @@ const listsMatchMaps: [Same<EventType, keyof EventPayloads>, Same<CommandSubject
   true,
 ];
 void listsMatchMaps;
+export type { PoolView } from './pool-view';

@@ -4,3 +4,4 @@ export * from './lab';
 export * from './tenant';
 export * from './claim';
 export * from './stable-uuid';
+export * from './tenant-objects';

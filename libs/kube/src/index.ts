@@ -8,3 +8,5 @@ export {
   type ObjectRef,
 } from './kube-client';
 export { KubeApiError, toKubeApiError, type KubeErrorCause, type KubeErrorCode } from './kube-api-error';
+export { tenantClusterClient, tenantClusterConfig, type TenantClusterAccess } from './tenant-cluster';
+export { applySet, type ApplySetScope, type ApplySetResult } from './apply-set';

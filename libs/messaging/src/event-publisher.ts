@@ -2,6 +2,7 @@
 // de-duplication and the trace context headers, and returns the stream's acknowledgement.
 import type { JetStreamClient, PubAck } from '@nats-io/jetstream';
 import { headers as natsHeaders } from '@nats-io/transport-node';
+import type { EventPayloads, EventType, Fact } from '@kubelabs/contracts';
 import { checkEnvelope, createEnvelope, encodeEnvelope, type EventEnvelope, type EventValidator } from './envelope';
 import { MessagingError } from './messaging-errors';
 import { toNatsSubject } from './topology';
@@ -35,13 +36,19 @@ export class EventPublisher {
     private readonly options: EventPublisherOptions,
   ) {}
 
-  publish<T>(type: string, data: T, options: PublishOptions = {}): Promise<PublishAck> {
+  /** Publishes one event; the payload's type is the contract's for `type`, so a wrong payload does not compile. */
+  publish<T extends EventType>(type: T, data: EventPayloads[T], options: PublishOptions = {}): Promise<PublishAck> {
     const envelope = createEnvelope(type, data, {
       source: this.options.source,
       ...(options.subject !== undefined && { subject: options.subject }),
       ...(options.id !== undefined && { id: options.id }),
     });
     return this.publishEnvelope(envelope, options.trace ? { trace: options.trace } : {});
+  }
+
+  /** Publishes a fact from a contracts builder, under the fact's own id (the same on every publish of it). */
+  publishFact<T extends EventType>(fact: Fact<T>, options: { trace?: TraceContext } = {}): Promise<PublishAck> {
+    return this.publish(fact.type, fact.data, { subject: fact.subject, id: fact.id, ...options });
   }
 
   async publishEnvelope(envelope: EventEnvelope, options: { trace?: TraceContext } = {}): Promise<PublishAck> {

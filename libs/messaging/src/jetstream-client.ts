@@ -10,6 +10,7 @@ import {
   TimeoutError,
   type NatsConnection,
 } from '@nats-io/transport-node';
+import type { EventType } from '@kubelabs/contracts';
 import { decodeReply, encodeJson } from './command-reply';
 import { isEventEnvelope, type EventValidator } from './envelope';
 import { EventPublisher, type PublishAck } from './event-publisher';
@@ -121,7 +122,8 @@ export class JetStreamClientProxy extends ClientProxy {
     }
     const ack = isEventEnvelope(packet.data)
       ? await publisher.publishEnvelope(packet.data)
-      : await publisher.publish(type, packet.data);
+      : // emit() is untyped by Nest's design: the configured validator checks the payload at run time.
+        await publisher.publish(type as EventType, packet.data as never);
     return ack as T;
   }
 }

@@ -6,6 +6,7 @@ import { NestFactory } from '@nestjs/core';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { waitFor } from '@kubelabs/testing';
 import { afterEach, describe, expect, inject, it } from 'vitest';
+import type { TenantReady } from '@kubelabs/contracts';
 import {
   EventPublisher,
   JetStreamClientProxy,
@@ -39,6 +40,17 @@ function tenantEventsModule(probe: Probe) {
   @Module({ controllers: [TenantEvents] })
   class TenantEventsModule {}
   return TenantEventsModule;
+}
+
+/** A whole tenant.ready payload (publish is typed by the contract); the handlers here look at tenantId only. */
+function readyPayload(tenantId: string): TenantReady {
+  return {
+    tenantId,
+    labId: 'spec',
+    kubernetesVersion: '1.36',
+    namespace: `kubelabs-${tenantId}`,
+    readyAt: '2026-11-20T10:15:00.000Z',
+  };
 }
 
 const natsUrl = inject('lanes').natsUrl;
@@ -155,7 +167,7 @@ describe('JetStreamServer', () => {
         if (ctx.deliveryCount === 1) throw new Error('kube api briefly unavailable');
       },
     });
-    await started.publisher.publish('tenant.ready', { tenantId: 'tn-2' }, { subject: 'tn-2' });
+    await started.publisher.publish('tenant.ready', readyPayload('tn-2'), { subject: 'tn-2' });
 
     await consumerSettled(started, 1);
     expect(deliveries).toEqual([1, 2]);
@@ -173,7 +185,7 @@ describe('JetStreamServer', () => {
       },
       { maxDeliver: 3 },
     );
-    const { id } = await started.publisher.publish('tenant.ready', { tenantId: 'tn-3' });
+    const { id } = await started.publisher.publish('tenant.ready', readyPayload('tn-3'));
 
     const letter = await deadLetterOf(started);
     expect(letter).toMatchObject({
@@ -235,7 +247,7 @@ describe('JetStreamServer', () => {
         throw new TerminalEventError('lab template no longer exists', 'lab.not_found');
       },
     });
-    await started.publisher.publish('tenant.ready', { tenantId: 'tn-4' });
+    await started.publisher.publish('tenant.ready', readyPayload('tn-4'));
 
     const letter = await deadLetterOf(started);
     expect(letter).toMatchObject({ reason: 'lab.not_found: lab template no longer exists', deliveries: 1 });
@@ -256,7 +268,7 @@ describe('JetStreamServer', () => {
       },
       { ackWaitMs },
     );
-    await started.publisher.publish('tenant.ready', { tenantId: 'tn-5' });
+    await started.publisher.publish('tenant.ready', readyPayload('tn-5'));
 
     const info = await consumerSettled(started, 1);
     expect(runs).toEqual([1]);
@@ -269,11 +281,9 @@ describe('JetStreamServer', () => {
     const traces: Array<string | undefined> = [];
     const started = await start({ onTenantReady: (_data, ctx) => void traces.push(ctx.trace?.traceparent) });
     const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
-    await started.publisher.publish(
-      'tenant.ready',
-      { tenantId: 'tn-6' },
-      { trace: { traceparent: `00-${traceId}-00f067aa0ba902b7-01` } },
-    );
+    await started.publisher.publish('tenant.ready', readyPayload('tn-6'), {
+      trace: { traceparent: `00-${traceId}-00f067aa0ba902b7-01` },
+    });
     // A publisher outside any trace starts one; its id must arrive unchanged too.
     const h = natsHeaders();
     h.set('traceparent', `00-${'a'.repeat(32)}-${'b'.repeat(16)}-01`);
@@ -296,7 +306,7 @@ describe('JetStreamServer', () => {
       onTenantReady: (data) => void handled.push((data as { tenantId: string }).tenantId),
     });
     started.server.on('consumer', (event) => statuses.push(event.kind));
-    await started.publisher.publish('tenant.ready', { tenantId: 'before' });
+    await started.publisher.publish('tenant.ready', readyPayload('before'));
     await waitFor('the first event', () => handled.length === 1);
 
     await started.topo.jsm.consumers.delete(started.topo.eventsStream, started.durable);
@@ -306,7 +316,7 @@ describe('JetStreamServer', () => {
         () => false,
       ),
     );
-    await started.publisher.publish('tenant.ready', { tenantId: 'after' });
+    await started.publisher.publish('tenant.ready', readyPayload('after'));
 
     await waitFor('the event published after the deletion', () => handled.includes('after'));
     expect(statuses).toContain('pull_failed');
@@ -345,7 +355,7 @@ describe('JetStreamServer', () => {
         order.push('handler finished');
       },
     });
-    await started.publisher.publish('tenant.ready', { tenantId: 'tn-8' });
+    await started.publisher.publish('tenant.ready', readyPayload('tn-8'));
     await waitFor('the handler to start', () => running);
 
     const closed = started.app.close().then(() => order.push('closed'));

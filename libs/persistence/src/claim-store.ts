@@ -1,18 +1,14 @@
-// The only writers of claim and tenant ownership. Each transition is one conditional update on one document, so
-// concurrent claim API replicas and the pool manager can never give a tenant to two claims or a user two holds.
-import { DomainError, type Claim, type Tenant } from '@kubelabs/domain';
+// The only writer of claims, users' claim slots and idempotency records (tenants have their own, TenantStore). Each
+// transition is one conditional update on one document, so concurrent claim API replicas and the pool manager can
+// never activate a claim twice or give a user two holds.
+import { DomainError, type Claim } from '@kubelabs/domain';
 import type { Persistence } from './persistence';
 import { isDuplicateKeyError } from './persistence-error';
-import type { ClaimDocument, TenantDocument } from './schemas';
+import type { ClaimDocument } from './schemas';
 
 export function toClaim(doc: ClaimDocument): Claim & { seq: number; poolKey: string; sshPublicKey?: string } {
   const { _id, ...rest } = doc;
   return { id: _id, ...rest } as Claim & { seq: number; poolKey: string };
-}
-
-export function toTenant(doc: TenantDocument): Tenant & { poolKey: string } {
-  const { _id, ...rest } = doc;
-  return { id: _id, ...rest } as Tenant & { poolKey: string };
 }
 
 export class ClaimStore {
@@ -46,37 +42,31 @@ export class ClaimStore {
     await this.db.claimHolds.deleteOne({ claimId }).exec();
   }
 
-  /** Atomically takes the oldest ready tenant of a pool for a claim; null when none is ready. */
-  async takeReadyTenant(poolKey: string, claimId: string, now: Date): Promise<TenantDocument | null> {
-    return this.db.tenants
-      .findOneAndUpdate(
-        { poolKey, state: 'ready' },
-        { $set: { state: 'claimed', claimId, claimedAt: now } },
-        { sort: { readyAt: 1, _id: 1 }, returnDocument: 'after', lean: true },
-      )
-      .exec() as Promise<TenantDocument | null>;
+  /**
+   * Records that the request `requestHash` under idempotency record `recordId` makes `claimId`. False when the record
+   * already exists (a replay, or a reuse with another request: the caller reads it to tell which).
+   */
+  async reserveIdempotencyKey(recordId: string, claimId: string, requestHash: string, now: Date): Promise<boolean> {
+    try {
+      await this.db.idempotencyRecords.create({ _id: recordId, claimId, requestHash, createdAt: now });
+      return true;
+    } catch (error) {
+      if (isDuplicateKeyError(error)) return false;
+      throw error;
+    }
   }
 
-  /** Takes a specific ready tenant (the slow path, when the pool manager hands a new tenant to a waiting claim). */
-  async takeTenant(tenantId: string, claimId: string, now: Date): Promise<TenantDocument | null> {
-    return this.db.tenants
-      .findOneAndUpdate(
-        { _id: tenantId, state: 'ready' },
-        { $set: { state: 'claimed', claimId, claimedAt: now } },
-        { returnDocument: 'after', lean: true },
-      )
-      .exec() as Promise<TenantDocument | null>;
+  /** Undoes reserveIdempotencyKey for a request that failed before its claim was written (only that request's). */
+  async releaseIdempotencyKey(recordId: string, claimId: string): Promise<void> {
+    await this.db.idempotencyRecords.deleteOne({ _id: recordId, claimId }).exec();
   }
 
-  /** Gives a tenant taken for a claim that never got it back to the pool (nobody has seen its access). */
-  async returnTenant(tenantId: string, claimId: string): Promise<boolean> {
-    const result = await this.db.tenants
-      .updateOne(
-        { _id: tenantId, state: 'claimed', claimId },
-        { $set: { state: 'ready' }, $unset: { claimId: 1, claimedAt: 1 } },
-      )
-      .exec();
-    return result.modifiedCount === 1;
+  /**
+   * Writes a new claim as built by the claim API (validated at the edge): a lean insert that skips mongoose's
+   * casting, on the claim path's hot loop.
+   */
+  async createClaim(claim: ClaimDocument): Promise<void> {
+    await this.db.claims.collection.insertOne(claim as never);
   }
 
   /** Pending → active with the given tenant; false when the claim is no longer pending. */
@@ -111,15 +101,18 @@ export class ClaimStore {
     return ended;
   }
 
-  /** claimed → releasing, so the provisioner tears it down; a tenant is used once and then destroyed. */
-  async markTenantReleasing(tenantId: string, now: Date): Promise<TenantDocument | null> {
-    return this.db.tenants
+  /**
+   * Marks an active claim as warned of its expiry; returns it when this call marked it (that caller sends the
+   * warning), null when it was already warned or is no longer active. Extending a claim clears the mark.
+   */
+  async markExpiringNotified(claimId: string, now: Date): Promise<ClaimDocument | null> {
+    return this.db.claims
       .findOneAndUpdate(
-        { _id: tenantId, state: { $in: ['claimed', 'ready', 'failed', 'provisioning'] } },
-        { $set: { state: 'releasing', releasedAt: now } },
+        { _id: claimId, state: 'active', expiringNotifiedAt: { $exists: false } },
+        { $set: { expiringNotifiedAt: now } },
         { returnDocument: 'after', lean: true },
       )
-      .exec() as Promise<TenantDocument | null>;
+      .exec() as Promise<ClaimDocument | null>;
   }
 
   /** Extends an active claim's expiry within the lab's maximum extension. */

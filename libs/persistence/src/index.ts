@@ -11,5 +11,7 @@ export type {
   PoolStatusDocument,
   TenantDocument,
 } from './schemas';
-export { ClaimStore, toClaim, toTenant } from './claim-store';
+export { ClaimStore, toClaim } from './claim-store';
+export { TenantStore, toTenant, type NewTenant } from './tenant-store';
+export { mergeConditions, sameConditions, type ConditionUpdate } from './merge-conditions';
 export { labFromDocument, labToDocumentFields } from './lab-mapping';

@@ -3,9 +3,9 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import { KubeConfig } from '@kubernetes/client-node';
 import { Registry } from 'prom-client';
-import { KubeClient } from '@kubelabs/kube';
+import { KubeClient, type KubeObject } from '@kubelabs/kube';
 import { waitFor } from '@kubelabs/testing';
 import { planRelistChanges, watchObjects, type ObjectChange } from './watch-objects';
 import { reconcileMetrics } from './reconcile-metrics';
@@ -75,13 +75,13 @@ class Relay {
   }
 }
 
-function configMap(namespace: string, name: string, value = 'v'): KubernetesObject & { data: Record<string, string> } {
+function configMap(namespace: string, name: string, value = 'v'): KubeObject {
   return {
     apiVersion: 'v1',
     kind: 'ConfigMap',
     metadata: { name, namespace, labels: { 'kubelabs.io/watch-test': 'yes' } },
     data: { value },
-  };
+  } as KubeObject;
 }
 
 describe('planRelistChanges', () => {

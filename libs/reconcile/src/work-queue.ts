@@ -97,7 +97,7 @@ export class WorkQueue {
     this.timers.clear();
     this.queued.length = 0;
     this.queuedSet.clear();
-    await Promise.allSettled([...this.runs]);
+    await Promise.allSettled(this.runs);
     for (const resolvers of this.waiters.values()) for (const resolve of resolvers) resolve();
     this.waiters.clear();
     this.updateDepth();

@@ -1,12 +1,12 @@
 // The claim API's ports implemented on the platform's libraries: events out through JetStream, an event tap on
 // core NATS for server-sent events, and Secret reads from the host cluster.
-import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
 import { PlatformConfig } from '@kubelabs/config';
 import type { KubernetesObject } from '@kubernetes/client-node';
+import type { AnyFact } from '@kubelabs/contracts';
 import { KubeClient } from '@kubelabs/kube';
-import { EventPublisher, isEventEnvelope, toNatsSubject } from '@kubelabs/messaging';
+import { EventPublisher, isEventEnvelope, MessagingError, toNatsSubject } from '@kubelabs/messaging';
 import { NATS_CONNECTION } from '@kubelabs/runtime';
 import { EventBus } from './event-bus';
 import { EventTap, type TappedEvent } from './event-tap';
@@ -22,20 +22,20 @@ export class JetStreamEventBus extends EventBus {
   }
 
   /** Bounded retries; the state is already durable in MongoDB, so a lost event is recovered by the resync loops. */
-  async publish(
-    type: string,
-    data: Record<string, unknown>,
-    subject: string,
-    id: string = randomUUID(),
-  ): Promise<void> {
-    // One id for every attempt: a retry after a lost acknowledgement is de-duplicated, not published twice.
+  async publish(fact: AnyFact): Promise<void> {
+    // The fact's one id on every attempt: a retry after a lost acknowledgement is de-duplicated, not published twice.
     for (let attempt = 1; attempt <= publishAttempts; attempt++) {
       try {
-        await this.publisher.publish(type, data, { subject, id });
+        await this.publisher.publishFact(fact);
         return;
       } catch (error) {
-        if (attempt === publishAttempts) {
-          this.logger.error({ err: error, type, subject }, 'event not published; resync loops will converge');
+        // An invalid payload stays invalid: only a failed publish is worth another attempt.
+        const invalid = error instanceof MessagingError && error.code === 'messaging.invalid_event';
+        if (invalid || attempt === publishAttempts) {
+          this.logger.error(
+            { err: error, type: fact.type, subject: fact.subject, id: fact.id },
+            'event not published; resync loops will converge',
+          );
           return;
         }
         await new Promise((resolve) => setTimeout(resolve, 50 * attempt));

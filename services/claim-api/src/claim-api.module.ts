@@ -20,6 +20,7 @@ import { HostCluster } from './host-cluster';
 import { LabCatalog } from './labs/lab-catalog';
 import { LabAdminController, LabsController } from './labs/labs.controller';
 import { PoolsController } from './pools/pools.controller';
+import { TenantsController } from './tenants/tenants.controller';
 import { ProblemDetailsFilter } from './problem/problem-details.filter';
 
 /** Input is validated at the edge: unknown properties are refused, and every message names its field. */
@@ -57,6 +58,7 @@ class DevApiKey implements OnApplicationBootstrap {
     LabAdminController,
     ClaimsController,
     PoolsController,
+    TenantsController,
     ApiKeysController,
     ClaimCommandsController,
   ],

@@ -1,6 +1,8 @@
 // The claim API's port for publishing events; the messaging lib's publisher implements it. Publishing happens after
 // the durable write: if it fails, the pool manager's and provisioner's resync loops still converge from MongoDB.
+import type { AnyFact } from '@kubelabs/contracts';
+
 export abstract class EventBus {
-  /** `id` names the fact (JetStream de-duplicates on it); one is made up when the fact has no natural name. */
-  abstract publish(type: string, data: Record<string, unknown>, subject: string, id?: string): Promise<void>;
+  /** Publishes a fact built by a `@kubelabs/contracts` builder, under the fact's own id (JetStream de-duplicates on it). */
+  abstract publish(fact: AnyFact): Promise<void>;
 }

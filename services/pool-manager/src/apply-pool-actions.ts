@@ -1,9 +1,22 @@
 // I/O only: carries out the planned actions. Each is one conditional write (so repeating it is harmless) followed by
 // its event; an action whose condition no longer holds is skipped, and the next reconcile sees the new state.
 import { randomBytes } from 'node:crypto';
-import { renderAccess, stableUuid, tenantNamespace, type AccessSettings } from '@kubelabs/domain';
+import {
+  tenantClaimedFact,
+  tenantExpiringFact,
+  tenantFailedFact,
+  tenantProvisionRequestedFact,
+  tenantReleasedFact,
+} from '@kubelabs/contracts';
+import { renderAccess, type AccessSettings } from '@kubelabs/domain';
 import type { EventPublisher } from '@kubelabs/messaging';
-import { ClaimStore, type ClaimDocument, type Persistence, type TenantDocument } from '@kubelabs/persistence';
+import {
+  ClaimStore,
+  TenantStore,
+  type ClaimDocument,
+  type Persistence,
+  type TenantDocument,
+} from '@kubelabs/persistence';
 import type { ObservedPoolState } from './observe-pools';
 import type { PoolAction, RetireReason } from './plan';
 
@@ -24,14 +37,16 @@ const releaseReasonOf: Record<RetireReason, 'failed' | 'garbage'> = {
 };
 
 export class PoolActionApplier {
-  private readonly store: ClaimStore;
+  private readonly claims: ClaimStore;
+  private readonly tenants: TenantStore;
 
   constructor(
     private readonly db: Persistence,
     private readonly events: EventPublisher,
     private readonly settings: ApplySettings,
   ) {
-    this.store = new ClaimStore(db);
+    this.claims = new ClaimStore(db);
+    this.tenants = new TenantStore(db);
   }
 
   async apply(pool: ObservedPoolState, action: PoolAction, now: Date): Promise<void> {
@@ -54,36 +69,29 @@ export class PoolActionApplier {
 
   /** A claimed tenant whose claim never got written: nobody saw its access, so it goes back to the pool. */
   async returnOrphan(tenant: TenantDocument): Promise<void> {
-    if (tenant.claimId) await this.store.returnTenant(tenant._id, tenant.claimId);
+    if (tenant.claimId) await this.tenants.returnTenant(tenant._id, tenant.claimId);
   }
 
   private async provision(pool: ObservedPoolState, now: Date): Promise<void> {
-    const id = newTenantId(pool.labId);
     const deadline = new Date(now.getTime() + this.settings.provisionTimeoutMs);
-    const namespace = tenantNamespace(id);
-    await this.db.tenants.create({
-      _id: id,
-      labId: pool.labId,
-      kubernetesVersion: pool.kubernetesVersion,
-      poolKey: pool.key,
-      namespace,
-      state: 'provisioning',
-      step: 'requested',
-      provisioningDeadline: deadline,
-      createdAt: now,
-      conditions: [],
-    });
-    await this.events.publish(
-      'tenant.provision.requested',
+    const tenant = await this.tenants.create(
       {
-        tenantId: id,
+        id: newTenantId(pool.labId),
         labId: pool.labId,
         kubernetesVersion: pool.kubernetesVersion,
-        namespace,
-        requestedAt: now.toISOString(),
-        deadline: deadline.toISOString(),
+        provisioningDeadline: deadline,
       },
-      { subject: id, id: stableUuid(`provision:${id}`) },
+      now,
+    );
+    await this.events.publishFact(
+      tenantProvisionRequestedFact({
+        tenantId: tenant._id,
+        labId: tenant.labId,
+        kubernetesVersion: tenant.kubernetesVersion,
+        namespace: tenant.namespace,
+        requestedAt: now,
+        deadline,
+      }),
     );
   }
 
@@ -93,10 +101,10 @@ export class PoolActionApplier {
     const tenant =
       current?.state === 'claimed' && current.claimId === claimId
         ? current
-        : await this.store.takeTenant(tenantId, claimId, now);
+        : await this.tenants.takeTenant(tenantId, claimId, now);
     if (!tenant) return;
     const duration = (pool.lab?.session.durationMinutes ?? 60) * 60_000;
-    let claim: ClaimDocument | null = await this.store.activateClaim(
+    let claim: ClaimDocument | null = await this.claims.activateClaim(
       claimId,
       tenantId,
       now,
@@ -105,51 +113,35 @@ export class PoolActionApplier {
     if (!claim) {
       claim = (await this.db.claims.findById(claimId).lean().exec()) as ClaimDocument | null;
       if (!claim || claim.state !== 'active' || claim.tenantId !== tenantId) {
-        await this.store.returnTenant(tenantId, claimId); // the claim was cancelled meanwhile
+        await this.tenants.returnTenant(tenantId, claimId); // the claim was cancelled meanwhile
         return;
       }
     }
-    await this.events.publish(
-      'tenant.claimed',
-      {
+    await this.events.publishFact(
+      tenantClaimedFact({
         tenantId,
         claimId,
         labId: pool.labId,
         kubernetesVersion: pool.kubernetesVersion,
         userId: claim.userId,
-        claimedAt: (claim.activatedAt ?? now).toISOString(),
-        expiresAt: claim.expiresAt!.toISOString(),
+        claimedAt: claim.activatedAt ?? now,
+        expiresAt: claim.expiresAt!,
         access: renderAccess(tenant.namespace, claimId, this.settings.access),
-      },
-      { subject: tenantId, id: stableUuid(`claimed:${tenantId}:${claimId}`) },
+      }),
     );
   }
 
   private async notifyExpiring(pool: ObservedPoolState, claimId: string, expiresAt: Date, now: Date): Promise<void> {
-    const claim = await this.db.claims
-      .findOneAndUpdate(
-        { _id: claimId, state: 'active', expiringNotifiedAt: { $exists: false } },
-        { $set: { expiringNotifiedAt: now } },
-        { returnDocument: 'after', lean: true },
-      )
-      .exec();
+    const claim = await this.claims.markExpiringNotified(claimId, now);
     if (!claim?.tenantId) return;
-    await this.events.publish(
-      'tenant.expiring',
-      {
-        tenantId: claim.tenantId,
-        claimId,
-        userId: claim.userId,
-        expiresAt: expiresAt.toISOString(),
-        minutesLeft: Math.max(0, Math.round((expiresAt.getTime() - now.getTime()) / 60_000)),
-      },
-      { subject: claim.tenantId, id: stableUuid(`expiring:${claimId}:${expiresAt.getTime()}`) },
+    await this.events.publishFact(
+      tenantExpiringFact({ tenantId: claim.tenantId, claimId, userId: claim.userId, expiresAt, now }),
     );
     void pool;
   }
 
   private async expire(pool: ObservedPoolState, claimId: string, tenantId: string, now: Date): Promise<void> {
-    const ended = await this.store.endClaim(claimId, 'expired', now);
+    const ended = await this.claims.endClaim(claimId, 'expired', now);
     if (!ended) return;
     await this.release(pool, tenantId, claimId, 'expired', now);
   }
@@ -161,40 +153,31 @@ export class PoolActionApplier {
     reason: 'expired' | 'failed' | 'garbage',
     now: Date,
   ): Promise<void> {
-    const tenant = await this.store.markTenantReleasing(tenantId, now);
+    const tenant = await this.tenants.markTenantReleasing(tenantId, now);
     if (!tenant) return;
-    await this.events.publish(
-      'tenant.released',
-      {
+    await this.events.publishFact(
+      tenantReleasedFact({
         tenantId,
         ...(claimId ? { claimId } : {}),
         labId: pool.labId,
         kubernetesVersion: pool.kubernetesVersion,
         reason,
-        releasedAt: now.toISOString(),
-      },
-      { subject: tenantId, id: stableUuid(`released:${tenantId}`) },
+        releasedAt: now,
+      }),
     );
   }
 
   private async failStuck(pool: ObservedPoolState, tenantId: string, now: Date): Promise<void> {
-    const result = await this.db.tenants
-      .updateOne(
-        { _id: tenantId, state: 'provisioning', provisioningDeadline: { $lte: now } },
-        { $set: { state: 'failed', failureReason: 'provision.timeout' } },
-      )
-      .exec();
-    if (result.modifiedCount === 0) return;
-    await this.events.publish(
-      'tenant.failed',
-      {
+    const reason = 'provision.timeout';
+    if (!(await this.tenants.markFailed(tenantId, reason, { onlyPastDeadline: now }))) return;
+    await this.events.publishFact(
+      tenantFailedFact({
         tenantId,
         labId: pool.labId,
         kubernetesVersion: pool.kubernetesVersion,
-        reason: 'provision.timeout',
+        reason,
         message: 'the tenant was not ready before its provisioning deadline',
-      },
-      { subject: tenantId, id: stableUuid(`failed:${tenantId}`) },
+      }),
     );
   }
 }

@@ -26,6 +26,6 @@ export class PoolEventsController {
 
   @EventPattern<string[]>(poolManagerConsumer.filterSubjects)
   async onPoolEvent(@Payload() _data: unknown): Promise<void> {
-    await this.reconciler.trigger('event', eventDebounceMs);
+    await this.reconciler.trigger(eventDebounceMs);
   }
 }

@@ -1,10 +1,13 @@
-// The pool manager's loop: observe → plan (capacity across pools, then each pool) → apply → status. Level-triggered:
-// events only make it run sooner; the timer makes it correct after a crash or a lost message. Runs are serialized
-// and coalesced, so a burst of events costs one extra pass, not one per event.
+// The pool manager's reconciler: observe → plan (capacity across pools, then each pool) → apply → status, on the
+// controller kit with one key for the whole platform (capacity is shared across pools, so they are planned together).
+// Level-triggered: events only make it run sooner (after a short delay that coalesces a burst into one pass); the
+// resync makes it correct after a crash or a lost message.
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { poolCapacityShortFact } from '@kubelabs/contracts';
 import { EventPublisher } from '@kubelabs/messaging';
 import { KubeClient } from '@kubelabs/kube';
 import { Persistence } from '@kubelabs/persistence';
+import { ReconcileLoop } from '@kubelabs/reconcile';
 import { Metrics } from '@kubelabs/runtime';
 import type { Gauge } from 'prom-client';
 import { PoolManagerConfig } from './config';
@@ -22,6 +25,9 @@ import {
   type PoolTargets,
 } from './plan';
 
+/** The one key of the pool manager's queue: every pool is planned in the same pass. */
+const platformKey = 'platform';
+
 /** A claimed tenant without its claim document is returned to the pool after this grace period. */
 const orphanGraceMs = 30_000;
 
@@ -29,11 +35,7 @@ const orphanGraceMs = 30_000;
 export class PoolReconciler implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('PoolReconciler');
   private readonly applier: PoolActionApplier;
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private again = false;
-  private waitingToStart = false;
-  private stopped = false;
+  private readonly loop: ReconcileLoop;
   private readonly lastShortfall = new Map<string, number>();
   private readonly gauges: { tenants: Gauge<string>; pending: Gauge<string>; shortfall: Gauge<string> };
 
@@ -48,6 +50,17 @@ export class PoolReconciler implements OnApplicationBootstrap, OnApplicationShut
       provisionTimeoutMs: config.PROVISION_TIMEOUT_MS,
       access: { sshHostTemplate: config.SSH_HOST_TEMPLATE, sshPort: config.SSH_PORT },
     });
+    this.loop = new ReconcileLoop(
+      {
+        name: 'pool-manager',
+        reconcile: () => this.reconcileOnce(),
+        concurrency: 1,
+        // A failed pass is retried soon, but never faster than the resync would run it anyway.
+        backoff: { baseMs: 100, maxMs: config.RESYNC_INTERVAL_MS },
+        resync: { everyMs: config.RESYNC_INTERVAL_MS, keys: async () => [platformKey] },
+      },
+      { registry: metrics.registry, logger: this.logger },
+    );
     this.gauges = {
       tenants: metrics.gauge('kubelabs_pool_tenants', 'Tenants per pool and state', ['pool', 'state']),
       pending: metrics.gauge('kubelabs_pool_pending_claims', 'Claims waiting for a tenant', ['pool']),
@@ -60,45 +73,22 @@ export class PoolReconciler implements OnApplicationBootstrap, OnApplicationShut
   }
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => this.trigger('resync'), this.config.RESYNC_INTERVAL_MS);
-    this.trigger('start');
+    this.loop.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    clearInterval(this.timer);
-    await this.running;
+    await this.loop.stop();
   }
 
   /**
-   * Asks for a pass soon; returns when a pass that started after this call has finished. Events wait `delayMs`
-   * first, so a burst of claims costs one pass rather than one each.
+   * Asks for a pass after `delayMs` (a burst of events within it costs one pass); resolves when a pass that started
+   * after this call has finished.
    */
-  trigger(reason: string, delayMs = 0): Promise<void> {
-    if (this.stopped) return Promise.resolve();
-    if (this.running) {
-      if (!this.waitingToStart) this.again = true;
-      return this.running;
-    }
-    this.waitingToStart = true;
-    this.running = (async () => {
-      try {
-        if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
-        do {
-          this.waitingToStart = false;
-          this.again = false;
-          await this.reconcileOnce(reason).catch((error: unknown) =>
-            this.logger.error({ err: error, reason }, 'pool reconcile failed; the next pass retries'),
-          );
-        } while (this.again && !this.stopped);
-      } finally {
-        this.running = undefined;
-      }
-    })();
-    return this.running;
+  trigger(delayMs = 0): Promise<void> {
+    return this.loop.enqueue(platformKey, { afterMs: delayMs });
   }
 
-  async reconcileOnce(reason = 'manual'): Promise<void> {
+  async reconcileOnce(): Promise<void> {
     const now = new Date();
     const observed = await observePools(
       this.db,
@@ -130,7 +120,7 @@ export class PoolReconciler implements OnApplicationBootstrap, OnApplicationShut
         }
       }
       if (actions.length > 0)
-        this.logger.log({ pool: pool.key, reason, actions: actions.map((a) => a.type) }, 'pool reconciled');
+        this.logger.log({ pool: pool.key, actions: actions.map((a) => a.type) }, 'pool reconciled');
       await this.writeStatus(pool, allowance, now, throttle.message);
     }
   }
@@ -223,17 +213,15 @@ export class PoolReconciler implements OnApplicationBootstrap, OnApplicationShut
       .exec();
     // An event when a shortfall appears or grows, not on every pass.
     if (shortfall > (this.lastShortfall.get(pool.key) ?? 0)) {
-      await this.events.publish(
-        'pool.capacity.short',
-        {
+      await this.events.publishFact(
+        poolCapacityShortFact({
           labId: pool.labId,
           kubernetesVersion: pool.kubernetesVersion,
           wanted: allowance!.wanted,
           possible: allowance!.allowed,
-          reason: 'capacity.host_full',
-          observedAt: now.toISOString(),
-        },
-        { subject: pool.key },
+          reason: 'cluster.capacity',
+          observedAt: now,
+        }),
       );
     }
     this.lastShortfall.set(pool.key, shortfall);

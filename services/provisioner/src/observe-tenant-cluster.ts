@@ -1,8 +1,9 @@
-// I/O only: asks a tenant's own API server for its nodes, authenticating with the platform-minted admin certificate.
-// Answers null while the API does not answer (booting), never throws for that. (client-node refuses plain http unless
-// TLS verification is off; TLS is verified against the tenant CA for every https URL.)
-import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import type { TenantCredentials } from './credentials';
+// I/O only: asks a tenant's own API server for its nodes through the tenant-cluster client (the platform-minted admin
+// certificate; TLS verified against the tenant CA for https). Answers null while the API does not answer (booting),
+// never throws for that.
+import { CoreV1Api } from '@kubernetes/client-node';
+import type { TenantCredentials } from '@kubelabs/domain';
+import { tenantClusterConfig } from '@kubelabs/kube';
 import type { TenantNodeView } from './compute-tenant-readiness';
 
 export async function observeTenantNodes(
@@ -10,37 +11,24 @@ export async function observeTenantNodes(
   credentials: TenantCredentials,
   timeoutMs = 3_000,
 ): Promise<TenantNodeView[] | null> {
-  const kc = new KubeConfig();
-  kc.loadFromOptions({
-    clusters: [
-      {
-        name: 'tenant',
-        server: serverUrl,
-        caData: Buffer.from(credentials.caCertificatePem).toString('base64'),
-        skipTLSVerify: serverUrl.startsWith('http:'),
-      },
-    ],
-    users: [
-      {
-        name: 'admin',
-        certData: Buffer.from(credentials.adminCertificatePem).toString('base64'),
-        keyData: Buffer.from(credentials.adminKeyPem).toString('base64'),
-      },
-    ],
-    contexts: [{ name: 'tenant', cluster: 'tenant', user: 'admin' }],
-    currentContext: 'tenant',
-  });
-  const api = kc.makeApiClient(CoreV1Api);
+  // The typed core client, not discovery-driven KubeClient.list: one request, and the simulator's stand-in tenant API
+  // answers only the node list.
+  const api = tenantClusterConfig({ server: serverUrl, ...credentials }).makeApiClient(CoreV1Api);
+  let timer: NodeJS.Timeout | undefined;
   try {
-    const list = await Promise.race([
-      api.listNode({ timeoutSeconds: Math.ceil(timeoutMs / 1000) }),
-      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), timeoutMs).unref()),
+    const nodes = await Promise.race([
+      api.listNode({ timeoutSeconds: Math.ceil(timeoutMs / 1000) }).then((list) => list.items),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error('timeout')), timeoutMs);
+      }),
     ]);
-    return list.items.map((node) => ({
+    return nodes.map((node) => ({
       name: node.metadata?.name ?? '',
       ready: node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false,
     }));
   } catch {
     return null;
+  } finally {
+    clearTimeout(timer);
   }
 }

@@ -1,27 +1,22 @@
-// Drives the tenant reconciler: events and VirtualMachine changes enqueue a tenant at once; a poll re-checks tenants
-// that are booting or being torn down; a slower resync adopts what it finds in the host cluster (an owned namespace
-// without a live tenant is garbage) and what it finds in MongoDB (tenants whose event was lost).
+// Wires the tenant reconciler into the controller kit: VirtualMachine changes and events enqueue a tenant at once; a
+// poll re-checks tenants that are booting or being torn down; a slower resync reconciles every live tenant (restoring
+// objects changed by hand) and collects owned namespaces that no live tenant explains.
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { KubernetesObject } from '@kubernetes/client-node';
-import type { Gauge } from 'prom-client';
+import { labelKeys, platformSelector, type TenantState } from '@kubelabs/domain';
 import { KubeClient } from '@kubelabs/kube';
 import { EventPublisher } from '@kubelabs/messaging';
-import { Persistence } from '@kubelabs/persistence';
+import { Persistence, TenantStore } from '@kubelabs/persistence';
+import { ReconcileLoop } from '@kubelabs/reconcile';
 import { Metrics } from '@kubelabs/runtime';
+import { AppliedObjects, TenantPlanApplier } from './apply-tenant-plan';
 import { ProvisionerConfig } from './config';
-import { platformLabel, TenantReconciler } from './reconcile-tenant';
-import { TenantWorkQueue } from './tenant-work-queue';
-import { VirtualMachineWatch } from './watch-virtual-machines';
-import { labelKeys, managedByValue } from './render';
+import { TenantReconciler } from './reconcile-tenant';
 
 @Injectable()
 export class ProvisionerLoop implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('ProvisionerLoop');
-  private readonly reconciler: TenantReconciler;
-  private readonly queue: TenantWorkQueue;
-  private readonly timers: NodeJS.Timeout[] = [];
-  private readonly queueDepth: Gauge<string>;
-  private readonly watch: VirtualMachineWatch;
+  private readonly loop: ReconcileLoop;
 
   constructor(
     private readonly db: Persistence,
@@ -30,82 +25,90 @@ export class ProvisionerLoop implements OnApplicationBootstrap, OnApplicationShu
     @Inject(ProvisionerConfig) private readonly config: ProvisionerConfig,
     metrics: Metrics,
   ) {
-    this.reconciler = new TenantReconciler(db, kube, events, {
-      platformId: config.PLATFORM_ID,
-      tenantApiUrlTemplate: config.TENANT_API_URL_TEMPLATE,
-      tenantApiPublicUrlTemplate: config.TENANT_API_PUBLIC_URL_TEMPLATE,
-    });
-    const passes = metrics.counter('kubelabs_provisioner_reconciles_total', 'Tenant reconcile passes');
-    this.queue = new TenantWorkQueue(async (id) => {
-      passes.inc();
-      await this.reconciler.reconcile(id);
-    }, config.PROVISION_CONCURRENCY);
-    this.watch = new VirtualMachineWatch(
-      kube,
-      `${labelKeys.managedBy}=${managedByValue},${platformLabel}=${config.PLATFORM_ID}`,
-      (tenantId) => {
-        void this.queue.enqueue(tenantId);
+    const store = new TenantStore(db);
+    const applier = new TenantPlanApplier(
+      {
+        kube,
+        store,
+        events,
+        platformId: config.PLATFORM_ID,
+        tenantApiPublicUrlTemplate: config.TENANT_API_PUBLIC_URL_TEMPLATE,
+        reapplyAfterMs: Math.floor(config.RESYNC_INTERVAL_MS * 0.9),
       },
+      new AppliedObjects(),
     );
-    this.queueDepth = metrics.gauge('kubelabs_provisioner_queue_depth', 'Tenants queued or being reconciled');
+    const reconciler = new TenantReconciler(
+      { db, kube, tenantApiUrlTemplate: config.TENANT_API_URL_TEMPLATE },
+      applier,
+      store,
+    );
+    this.loop = new ReconcileLoop(
+      {
+        name: 'provisioner',
+        reconcile: (tenantId) => reconciler.reconcile(tenantId),
+        concurrency: config.PROVISION_CONCURRENCY,
+        watches: [
+          {
+            target: {
+              apiVersion: 'kubevirt.io/v1',
+              kind: 'VirtualMachine',
+              labelSelector: platformSelector(config.PLATFORM_ID),
+            },
+            keysOf: ({ object }) => {
+              const tenantId = object.metadata?.labels?.[labelKeys.tenant];
+              return tenantId ? [tenantId] : [];
+            },
+          },
+        ],
+        poll: { everyMs: config.READINESS_POLL_MS, keys: () => this.tenantsIn(['provisioning', 'releasing']) },
+        resync: { everyMs: config.RESYNC_INTERVAL_MS, keys: () => this.resync() },
+      },
+      { kube, registry: metrics.registry, logger: this.logger },
+    );
   }
 
   onApplicationBootstrap(): void {
-    this.watch.start();
-    this.timers.push(setInterval(() => void this.pollActive(), this.config.READINESS_POLL_MS));
-    this.timers.push(setInterval(() => void this.resync(), this.config.RESYNC_INTERVAL_MS));
-    void this.resync();
+    this.loop.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.watch.stop();
-    for (const timer of this.timers) clearInterval(timer);
-    await this.queue.stop();
+    await this.loop.stop();
   }
 
   /** Reconciles one tenant now (for event handlers: they ack once this pass is done). */
   reconcileTenant(tenantId: string): Promise<void> {
-    return this.queue.enqueue(tenantId);
+    return this.loop.enqueue(tenantId);
   }
 
-  private async pollActive(): Promise<void> {
-    try {
-      const tenants = await this.db.tenants
-        .find({ state: { $in: ['provisioning', 'releasing'] } }, { _id: 1 })
-        .lean()
-        .exec();
-      for (const tenant of tenants) void this.queue.enqueue(tenant._id);
-      this.queueDepth.set(this.queue.size);
-    } catch (error) {
-      this.logger.warn({ err: error }, 'poll failed');
-    }
+  private async tenantsIn(states: TenantState[]): Promise<string[]> {
+    const tenants = await this.db.tenants
+      .find({ state: { $in: states } }, { _id: 1 })
+      .lean()
+      .exec();
+    return tenants.map((tenant) => tenant._id);
   }
 
-  /** Level-triggered correction: every live tenant once, and owned namespaces without a live tenant deleted. */
-  async resync(): Promise<void> {
-    try {
-      const tenants = await this.db.tenants
-        .find({ state: { $ne: 'deleted' } }, { _id: 1, namespace: 1 })
-        .lean()
-        .exec();
-      for (const tenant of tenants) void this.queue.enqueue(tenant._id);
-      const live = new Set(tenants.map((t) => t.namespace));
-      const namespaces = await this.kube.list<KubernetesObject>('v1', 'Namespace', {
-        labelSelector: `${labelKeys.managedBy}=${managedByValue},${platformLabel}=${this.config.PLATFORM_ID}`,
-      });
-      for (const namespace of namespaces) {
-        const name = namespace.metadata?.name;
-        if (!name || live.has(name) || namespace.metadata?.deletionTimestamp) continue;
-        const tenantId = namespace.metadata?.labels?.[labelKeys.tenant];
-        // Only namespaces that name a tenant are ours to collect; anything else with our label is left alone.
-        if (!tenantId) continue;
-        const tenant = await this.db.tenants.findById(tenantId, { state: 1 }).lean().exec();
-        if (tenant && tenant.state !== 'deleted') continue;
-        this.logger.log({ namespace: name, tenant: tenantId }, 'deleting a namespace with no live tenant');
-        await this.kube.delete({ apiVersion: 'v1', kind: 'Namespace', name });
-      }
-    } catch (error) {
-      this.logger.warn({ err: error }, 'resync failed; the next one retries');
+  /** Every tenant that is not deleted, and garbage collection: owned namespaces without a live tenant are deleted. */
+  private async resync(): Promise<string[]> {
+    const tenants = await this.db.tenants
+      .find({ state: { $ne: 'deleted' } }, { _id: 1, namespace: 1 })
+      .lean()
+      .exec();
+    const live = new Set(tenants.map((t) => t.namespace));
+    const namespaces = await this.kube.list<KubernetesObject>('v1', 'Namespace', {
+      labelSelector: platformSelector(this.config.PLATFORM_ID),
+    });
+    for (const namespace of namespaces) {
+      const name = namespace.metadata?.name;
+      if (!name || live.has(name) || namespace.metadata?.deletionTimestamp) continue;
+      const tenantId = namespace.metadata?.labels?.[labelKeys.tenant];
+      // Only namespaces that name a tenant are ours to collect; anything else with our label is left alone.
+      if (!tenantId) continue;
+      const tenant = await this.db.tenants.findById(tenantId, { state: 1 }).lean().exec();
+      if (tenant && tenant.state !== 'deleted') continue;
+      this.logger.log({ namespace: name, tenant: tenantId }, 'deleting a namespace with no live tenant');
+      await this.kube.delete({ apiVersion: 'v1', kind: 'Namespace', name });
     }
+    return tenants.map((tenant) => tenant._id);
   }
 }

@@ -1,8 +1,9 @@
 // Reading, releasing and extending claims. A claim-scoped key sees only the claims it made; another's claim id
 // answers 404, exactly like an unknown one.
 import { Injectable } from '@nestjs/common';
+import { claimCancelledFact, claimExtendedFact, tenantReleasedFact } from '@kubelabs/contracts';
 import { DomainError } from '@kubelabs/domain';
-import { ClaimStore, Persistence, type ClaimDocument } from '@kubelabs/persistence';
+import { ClaimStore, Persistence, TenantStore, type ClaimDocument } from '@kubelabs/persistence';
 import { isAdmin } from '../auth/api-key.guard';
 import type { Caller } from '../auth/api-keys';
 import { EventBus } from '../event-bus';
@@ -13,6 +14,7 @@ import { toClaimView, type ClaimView } from './claim-view';
 @Injectable()
 export class ManageClaims {
   private readonly store: ClaimStore;
+  private readonly tenants: TenantStore;
 
   constructor(
     private readonly db: Persistence,
@@ -21,6 +23,7 @@ export class ManageClaims {
     private readonly settings: ClaimApiSettings,
   ) {
     this.store = new ClaimStore(db);
+    this.tenants = new TenantStore(db);
   }
 
   async find(claimId: string, caller: Caller): Promise<ClaimDocument> {
@@ -65,9 +68,14 @@ export class ManageClaims {
       const cancelled = await this.store.endClaim(claimId, 'cancelled', now);
       if (cancelled) {
         await this.events.publish(
-          'claim.cancelled',
-          { claimId, userId: claim.userId, labId: claim.labId, reason, cancelledAt: now.toISOString() },
-          claimId,
+          claimCancelledFact({
+            claimId,
+            userId: claim.userId,
+            labId: claim.labId,
+            kubernetesVersion: claim.kubernetesVersion,
+            reason,
+            cancelledAt: now,
+          }),
         );
         return cancelled;
       }
@@ -76,18 +84,17 @@ export class ManageClaims {
     if (claim.state === 'active') {
       const ended = await this.store.endClaim(claimId, 'released', now);
       if (ended && claim.tenantId) {
-        await this.store.markTenantReleasing(claim.tenantId, now);
+        await this.tenants.markTenantReleasing(claim.tenantId, now);
+        // One fact per tenant: the pool manager's release of the same tenant carries the same id.
         await this.events.publish(
-          'tenant.released',
-          {
+          tenantReleasedFact({
             tenantId: claim.tenantId,
             claimId,
             labId: claim.labId,
             kubernetesVersion: claim.kubernetesVersion,
             reason,
-            releasedAt: now.toISOString(),
-          },
-          claim.tenantId,
+            releasedAt: now,
+          }),
         );
       }
       return ended ?? (await this.find(claimId, caller));
@@ -104,9 +111,12 @@ export class ManageClaims {
     const extended = await this.store.extendClaim(claimId, minutes, lab.session.maxExtensionMinutes);
     if (!extended) throw new DomainError('persistence.conflict', `claim '${claimId}' changed while extending; retry`);
     await this.events.publish(
-      'claim.extended',
-      { claimId, tenantId: extended.tenantId!, userId: extended.userId, expiresAt: extended.expiresAt!.toISOString() },
-      claimId,
+      claimExtendedFact({
+        claimId,
+        tenantId: extended.tenantId!,
+        userId: extended.userId,
+        expiresAt: extended.expiresAt!,
+      }),
     );
     return extended;
   }

@@ -1,11 +1,9 @@
 // The student's admin kubeconfig, minted by the provisioner into a Secret of the tenant's namespace. It is read from
 // the host cluster on request and never stored elsewhere.
 import { Injectable } from '@nestjs/common';
-import { DomainError } from '@kubelabs/domain';
+import { DomainError, kubeconfigSecretKey, tenantSecretNames } from '@kubelabs/domain';
 import { Persistence, type ClaimDocument } from '@kubelabs/persistence';
 import { HostCluster } from '../host-cluster';
-
-export const kubeconfigSecretName = 'tenant-kubeconfig';
 
 @Injectable()
 export class TenantKubeconfig {
@@ -20,7 +18,7 @@ export class TenantKubeconfig {
     }
     const tenant = await this.db.tenants.findById(claim.tenantId, { namespace: 1 }).lean().exec();
     if (!tenant) throw new DomainError('tenant.not_found', `tenant '${claim.tenantId}' is gone`);
-    const yaml = await this.host.readSecretKey(tenant.namespace, kubeconfigSecretName, 'kubeconfig');
+    const yaml = await this.host.readSecretKey(tenant.namespace, tenantSecretNames.kubeconfig, kubeconfigSecretKey);
     if (!yaml)
       throw new DomainError('tenant.not_found', `the kubeconfig of tenant '${claim.tenantId}' is not available`);
     return yaml;

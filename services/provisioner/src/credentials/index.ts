@@ -4,12 +4,8 @@ export {
   planTenantCredentials,
   planBootstrapToken,
   caCertHashOf,
-  bootstrapTokenPattern,
   adminSubject,
-  type TenantCredentials,
-  type SshHostKey,
   type PlanTenantCredentialsInput,
 } from './plan-tenant-credentials';
 export { renderKubeconfig, type RenderKubeconfigOptions } from './render-kubeconfig';
-export { tenantPkiSecretName, tenantPkiKeys, tenantPkiData, parseTenantPkiData } from './tenant-pki-data';
 export { encodeOpenSshEcdsaPublicKey } from './encode-openssh-public-key';

@@ -1,16 +1,9 @@
 // Tests for the platform-owned tenant PKI: chain of trust, kubeadm pin, token format, kubeconfig, Secret round trip.
 import { createHash, createPrivateKey, createPublicKey, sign, verify, X509Certificate } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { isDomainError } from '@kubelabs/domain';
+import { bootstrapTokenPattern, isDomainError, parseTenantPkiData, tenantPkiData } from '@kubelabs/domain';
 import { parse } from 'yaml';
-import {
-  bootstrapTokenPattern,
-  parseTenantPkiData,
-  planBootstrapToken,
-  planTenantCredentials,
-  renderKubeconfig,
-  tenantPkiData,
-} from './index';
+import { planBootstrapToken, planTenantCredentials, renderKubeconfig } from './index';
 
 const now = new Date('2026-11-20T10:00:00.000Z');
 const dayMs = 86_400_000;

@@ -12,27 +12,8 @@
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import { createHash, KeyObject, randomBytes, randomInt, webcrypto } from 'node:crypto';
+import { type SshHostKey, type TenantCredentials } from '@kubelabs/domain';
 import { encodeOpenSshEcdsaPublicKey } from './encode-openssh-public-key';
-
-export interface SshHostKey {
-  /** SEC1 PEM ("EC PRIVATE KEY"), which sshd reads for ECDSA host keys. */
-  privateKeyPem: string;
-  /** OpenSSH one-line form, `ecdsa-sha2-nistp256 AAAA...`, ready for a known_hosts entry. */
-  publicKey: string;
-}
-
-/** Everything secret about one tenant cluster. Lives only in Secrets; never log it. */
-export interface TenantCredentials {
-  caCertificatePem: string;
-  caKeyPem: string;
-  adminCertificatePem: string;
-  adminKeyPem: string;
-  /** kubeadm bootstrap token, `<id>.<secret>`. */
-  bootstrapToken: string;
-  /** `sha256:<hex>` of the CA's DER SubjectPublicKeyInfo, for `kubeadm join --discovery-token-ca-cert-hash`. */
-  caCertHash: string;
-  sshHostKey?: SshHostKey;
-}
 
 export interface PlanTenantCredentialsInput {
   now: Date;
@@ -43,8 +24,6 @@ export interface PlanTenantCredentialsInput {
   /** Mint an SSH host key for the control plane (default true). */
   sshHostKey?: boolean;
 }
-
-export const bootstrapTokenPattern = /^[a-z0-9]{6}\.[a-z0-9]{16}$/;
 
 /** Subject of the student's client certificate. system:masters is authorised before RBAC is consulted, so a scenario
  *  that breaks RBAC (or a student who deletes kubeadm's `kubeadm:cluster-admins` binding, 1.29+) cannot lock them out. */

@@ -1,8 +1,8 @@
 // The student's admin kubeconfig, built from the platform-owned credentials so it exists before the tenant's VMs boot
 // and survives a control plane rebuilt from its containerDisk (same CA, same client certificate).
-import { DomainError } from '@kubelabs/domain';
+import { DomainError, type TenantCredentials } from '@kubelabs/domain';
 import { stringify } from 'yaml';
-import { adminSubject, type TenantCredentials } from './plan-tenant-credentials';
+import { adminSubject } from './plan-tenant-credentials';
 
 export interface RenderKubeconfigOptions {
   /** Cluster entry name; `kubernetes` is what kubeadm and the exams use. */

@@ -1,6 +1,6 @@
 // The shape every renderer returns, and the ownership labels that let the platform find, select and garbage-collect
 // what it applied: every object of a tenant carries them.
-import type { Lab, Tenant } from '@kubelabs/domain';
+import { labelKeys, managedByValue, type Lab, type Tenant } from '@kubelabs/domain';
 
 export interface ObjectMeta {
   name: string;
@@ -17,15 +17,7 @@ export interface KubernetesObject {
   [field: string]: unknown;
 }
 
-export const labelKeys = {
-  managedBy: 'app.kubernetes.io/managed-by',
-  tenant: 'kubelabs.io/tenant',
-  lab: 'kubelabs.io/lab',
-  kubernetesVersion: 'kubelabs.io/kubernetes-version',
-  nodeRole: 'kubelabs.io/node-role',
-} as const;
-
-export const managedByValue = 'kubelabs';
+export { labelKeys, managedByValue } from '@kubelabs/domain';
 
 export type TenantRef = Pick<Tenant, 'id' | 'labId' | 'kubernetesVersion'>;
 

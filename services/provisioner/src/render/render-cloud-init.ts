@@ -3,7 +3,7 @@
 // platform. The result carries private keys and the token: it belongs in a Secret only.
 import type { Lab } from '@kubelabs/domain';
 import { stringify } from 'yaml';
-import type { TenantCredentials } from '../credentials';
+import type { TenantCredentials } from '@kubelabs/domain';
 import type { TenantRef } from './kubernetes-object';
 import type { ResolvedRenderOptions } from './render-options';
 import { kubeApiHost, kubeApiPort, kubeApiServiceNames } from './tenant-names';

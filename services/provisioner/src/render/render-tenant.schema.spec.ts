@@ -8,7 +8,8 @@ import addFormats from 'ajv-formats';
 import { Namespace, Secret, Service } from 'kubernetes-models/v1';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '@kubelabs/testing';
-import { planTenantCredentials, type TenantCredentials } from '../credentials';
+import type { TenantCredentials } from '@kubelabs/domain';
+import { planTenantCredentials } from '../credentials';
 import { renderTenant, type KubernetesObject } from './index';
 import { makeLab, makeTenant, studentKey } from './render-tenant.fixtures';
 

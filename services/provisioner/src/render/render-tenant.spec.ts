@@ -3,7 +3,8 @@ import { isDomainError, tenantNamespace, type DomainErrorCode, type Lab } from '
 import { execFileSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
-import { planTenantCredentials, type TenantCredentials } from '../credentials';
+import type { TenantCredentials } from '@kubelabs/domain';
+import { planTenantCredentials } from '../credentials';
 import {
   bootstrapMarkers,
   isDnsLabel,

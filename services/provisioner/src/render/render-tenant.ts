@@ -1,8 +1,14 @@
 // renderTenant: everything a tenant is in the host cluster, as manifests for server-side apply. Pure and
 // deterministic: the same lab, tenant, credentials and options always give the same objects in the same order, so
 // re-applying after a crash or a resync is a no-op.
-import { DomainError, type Lab, tenantNamespace } from '@kubelabs/domain';
-import { type TenantCredentials, tenantPkiData, tenantPkiSecretName } from '../credentials';
+import {
+  DomainError,
+  type Lab,
+  tenantNamespace,
+  type TenantCredentials,
+  tenantPkiData,
+  tenantSecretNames,
+} from '@kubelabs/domain';
 import { type KubernetesObject, labelKeys, ownershipLabels, type TenantRef } from './kubernetes-object';
 import { renderControlPlaneUserData, renderWorkerUserData, type CloudInitInput } from './render-cloud-init';
 import { resolveRenderOptions, type RenderTenantOptions, type ResolvedRenderOptions } from './render-options';
@@ -86,7 +92,7 @@ export function renderTenant(lab: Lab, tenant: TenantRef, input: RenderTenantInp
     renderTenantNamespace(tenant, lab, options),
     // Written once and never changed: new credentials for a live tenant would split it from its VMs' trust root, so
     // the API server refuses any change.
-    secret(tenantPkiSecretName, tenantPkiData(input.credentials), { immutable: true }),
+    secret(tenantSecretNames.pki, tenantPkiData(input.credentials), { immutable: true }),
     renderSshAuthorizedKeysSecret(tenant, input.sshAuthorizedKeys ?? [], lab),
     ...nodes.map((node) => secret(cloudInitSecretName(node.name), { [cloudInitSecretKey]: base64(node.userData) })),
     ...nodes.map((node) =>

@@ -1,13 +1,13 @@
 // Every name the tenant's objects use, in one place, each a DNS-1123 label of at most 63 characters: VM, Secret and
 // Service names are labels, and a VM's name becomes its VMI's and its launcher pod's hostname.
 import { createHash } from 'node:crypto';
-import { tenantNamespace } from '@kubelabs/domain';
+import { tenantNamespace, tenantSecretNames } from '@kubelabs/domain';
 
 export type NodeRole = 'control-plane' | 'worker';
 
 export const kubeApiServiceName = 'kube-api';
 export const sshServiceName = 'ssh';
-export const sshAuthorizedKeysSecretName = 'ssh-authorized-keys';
+export const sshAuthorizedKeysSecretName = tenantSecretNames.sshAuthorizedKeys;
 export const sshAuthorizedKeysSecretKey = 'key';
 export const cloudInitSecretKey = 'userdata';
 export const kubeApiPort = 6443;

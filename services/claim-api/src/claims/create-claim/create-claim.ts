@@ -3,8 +3,9 @@
 import { Injectable } from '@nestjs/common';
 import { createHash, randomBytes } from 'node:crypto';
 import { utils as sshUtils } from 'ssh2';
-import { DomainError, poolKey, renderAccess, stableUuid, tenantNamespace } from '@kubelabs/domain';
-import { ClaimStore, isDuplicateKeyError, Persistence, type ClaimDocument } from '@kubelabs/persistence';
+import { claimRequestedFact, tenantClaimedFact } from '@kubelabs/contracts';
+import { DomainError, poolKey, renderAccess, tenantNamespace } from '@kubelabs/domain';
+import { ClaimStore, Persistence, TenantStore, type ClaimDocument } from '@kubelabs/persistence';
 import type { Caller } from '../../auth/api-keys';
 import { EventBus } from '../../event-bus';
 import { LabCatalog } from '../../labs/lab-catalog';
@@ -27,6 +28,7 @@ export function newClaimId(): string {
 @Injectable()
 export class CreateClaim {
   private readonly store: ClaimStore;
+  private readonly tenants: TenantStore;
 
   constructor(
     private readonly db: Persistence,
@@ -35,6 +37,7 @@ export class CreateClaim {
     private readonly settings: ClaimApiSettings,
   ) {
     this.store = new ClaimStore(db);
+    this.tenants = new TenantStore(db);
   }
 
   async execute(
@@ -63,8 +66,7 @@ export class CreateClaim {
     try {
       await this.store.reserveSlot(request.userId, claimId, this.settings.maxClaimsPerUser, now);
     } catch (error) {
-      if (idempotencyKey)
-        await this.db.idempotencyRecords.deleteOne({ _id: idempotencyRecordId(caller, idempotencyKey), claimId });
+      if (idempotencyKey) await this.store.releaseIdempotencyKey(idempotencyRecordId(caller, idempotencyKey), claimId);
       throw error;
     }
     const pool = poolKey(lab.id, kubernetesVersion);
@@ -86,7 +88,7 @@ export class CreateClaim {
 
     // A new claim never overtakes a waiting one: with claims already queued for this pool, it queues too.
     const othersWaiting = await this.db.claims.exists({ poolKey: pool, state: 'pending' });
-    const tenant = othersWaiting ? null : await this.store.takeReadyTenant(pool, claimId, now);
+    const tenant = othersWaiting ? null : await this.tenants.takeReadyTenant(pool, claimId, now);
     let claim: ClaimDocument;
     if (tenant) {
       const expiresAt = new Date(now.getTime() + lab.session.durationMinutes * 60_000);
@@ -95,40 +97,32 @@ export class CreateClaim {
       claim = { ...base, state: 'pending' } as ClaimDocument;
     }
     try {
-      // The request is validated at the edge and the document built here: a lean insert skips mongoose's casting.
-      await this.db.claims.collection.insertOne(claim as never);
+      await this.store.createClaim(claim);
     } catch (error) {
       // Nothing half-written: give back what this request took before it failed.
-      if (tenant) await this.store.returnTenant(tenant._id, claimId);
+      if (tenant) await this.tenants.returnTenant(tenant._id, claimId);
       await this.store.releaseSlot(claimId);
-      if (idempotencyKey)
-        await this.db.idempotencyRecords.deleteOne({ _id: idempotencyRecordId(caller, idempotencyKey), claimId });
+      if (idempotencyKey) await this.store.releaseIdempotencyKey(idempotencyRecordId(caller, idempotencyKey), claimId);
       throw error;
     }
 
     if (tenant) {
+      // The same fact (and id) the pool manager would publish for this pair, so JetStream keeps one copy.
       await this.events.publish(
-        'tenant.claimed',
-        {
+        tenantClaimedFact({
           tenantId: tenant._id,
           claimId,
           labId: lab.id,
           kubernetesVersion,
           userId: request.userId,
-          claimedAt: now.toISOString(),
-          expiresAt: claim.expiresAt!.toISOString(),
+          claimedAt: now,
+          expiresAt: claim.expiresAt!,
           access: renderAccess(tenant.namespace, claimId, this.settings.access),
-        },
-        tenant._id,
-        // The same fact the pool manager would publish for this pair: one id, so JetStream keeps one copy.
-        stableUuid(`claimed:${tenant._id}:${claimId}`),
+        }),
       );
     } else {
       await this.events.publish(
-        'claim.requested',
-        { claimId, labId: lab.id, kubernetesVersion, userId: request.userId, requestedAt: now.toISOString() },
-        claimId,
-        stableUuid(`requested:${claimId}`),
+        claimRequestedFact({ claimId, labId: lab.id, kubernetesVersion, userId: request.userId, requestedAt: now }),
       );
     }
     return {
@@ -156,12 +150,7 @@ export class CreateClaim {
         JSON.stringify([request.labId, request.userId, request.kubernetesVersion ?? '', request.sshPublicKey ?? '']),
       )
       .digest('hex');
-    try {
-      await this.db.idempotencyRecords.create({ _id: id, claimId, requestHash, createdAt: now });
-      return null;
-    } catch (error) {
-      if (!isDuplicateKeyError(error)) throw error;
-    }
+    if (await this.store.reserveIdempotencyKey(id, claimId, requestHash, now)) return null;
     const record = await this.db.idempotencyRecords.findById(id).lean().exec();
     if (!record) throw new DomainError('persistence.conflict', 'the Idempotency-Key is being used concurrently; retry');
     if (record.requestHash !== requestHash) {

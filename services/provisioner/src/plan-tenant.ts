@@ -1,0 +1,190 @@
+// Pure: from what observe-tenant saw, what the provisioner does next for one tenant, and the tenant's conditions.
+// Holds the step machine (namespace → virtual-machines → booting → control-plane-ready → nodes-ready → ready) and the
+// deadline rule. Desired objects are applied on every pass of a live tenant (provisioning, ready, claimed), so an
+// object deleted or edited by hand is restored; server-side apply makes an unchanged object a no-op.
+import type { Lab, TenantState } from '@kubelabs/domain';
+import type { ConditionUpdate } from '@kubelabs/persistence';
+import { computeTenantReadiness, type TenantNodeView, type VmStatusView } from './compute-tenant-readiness';
+
+export type ProvisioningStep = 'namespace' | 'virtual-machines' | 'booting' | 'control-plane-ready' | 'nodes-ready';
+
+export interface ObservedTenant {
+  id: string;
+  state: TenantState;
+  step?: string;
+  provisioningDeadline: Date;
+  /** The lab as the catalog holds it now; null when it was removed. */
+  lab: Lab | null;
+  /** Whether the tenant-pki Secret exists (the one durable copy of the tenant's credentials). */
+  credentials: 'present' | 'absent' | 'malformed';
+  /** Names of the VMs the lab's topology asks for. */
+  expectedVms: string[];
+  /** The VMs' status; observed only for a provisioning tenant whose objects were applied. */
+  vms: VmStatusView[] | null;
+  /** The tenant API's nodes; null while it does not answer or was not asked. */
+  nodes: TenantNodeView[] | null;
+  /** The host namespace; observed only for a releasing tenant. */
+  namespace: 'present' | 'terminating' | 'absent' | null;
+}
+
+export type TenantAction =
+  /** Server-side apply the tenant's desired objects; `scope: 'namespace'` applies only the Namespace. */
+  | { type: 'apply'; scope: 'namespace' | 'all'; mintCredentials: boolean }
+  | { type: 'record-step'; step: ProvisioningStep; message: string }
+  | { type: 'mark-ready' }
+  | { type: 'fail'; reason: string; message: string }
+  | { type: 'delete-namespace' }
+  | { type: 'mark-deleted' };
+
+export interface TenantPlan {
+  actions: TenantAction[];
+  conditions: ConditionUpdate[];
+}
+
+/** Steps before which the objects have not all been applied yet (a fresh tenant, or one cut short by a crash). */
+const beforeObjects = new Set([undefined, 'requested', 'namespace']);
+
+export function planTenant(observed: ObservedTenant, now: Date): TenantPlan {
+  switch (observed.state) {
+    case 'provisioning':
+      return planProvisioning(observed, now);
+    case 'ready':
+    case 'claimed':
+      return planLive(observed);
+    case 'releasing':
+      return planReleasing(observed);
+    default:
+      return { actions: [], conditions: [] };
+  }
+}
+
+function planProvisioning(observed: ObservedTenant, now: Date): TenantPlan {
+  const fail = (reason: string, message: string): TenantPlan => ({
+    actions: [{ type: 'fail', reason, message }],
+    conditions: [condition('Ready', 'False', reason, message)],
+  });
+  if (now >= observed.provisioningDeadline)
+    return fail('provision.timeout', 'the tenant was not ready before its provisioning deadline');
+  if (!observed.lab) return fail('lab.not_found', 'the lab is no longer in the catalog');
+  if (observed.credentials === 'malformed')
+    return fail('tenant.credentials_invalid', 'the tenant-pki Secret cannot be read back');
+
+  const workers = observed.lab.topology.workers.count;
+  if (beforeObjects.has(observed.step)) {
+    // Until every object is applied, a pass applies them all again: a crash half-way is harmless. Credentials are
+    // minted only here, while no VM can have booted with earlier ones.
+    const mint = observed.credentials === 'absent';
+    return {
+      actions: [
+        { type: 'apply', scope: 'namespace', mintCredentials: mint },
+        { type: 'record-step', step: 'namespace', message: 'namespace applied' },
+        { type: 'apply', scope: 'all', mintCredentials: mint },
+        { type: 'record-step', step: 'virtual-machines', message: `${1 + workers} virtual machines applied` },
+        { type: 'record-step', step: 'booting', message: 'waiting for the virtual machines to boot' },
+      ],
+      conditions: [condition('Ready', 'False', 'Provisioning', 'applying the tenant objects')],
+    };
+  }
+
+  if (observed.credentials === 'absent')
+    // VMs may have booted with the lost credentials: new ones would never match them. Rebuild instead.
+    return fail('tenant.credentials_lost', 'the tenant-pki Secret was deleted while the tenant was booting');
+
+  const apply: TenantAction = { type: 'apply', scope: 'all', mintCredentials: false };
+  const readiness = computeTenantReadiness(observed.expectedVms, observed.vms ?? [], observed.nodes);
+  const vmsRunning = (observed.vms ?? []).filter((vm) => vm.ready === true).length;
+  const conditions = [
+    condition(
+      'VirtualMachinesReady',
+      vmsRunning === observed.expectedVms.length ? 'True' : 'False',
+      vmsRunning === observed.expectedVms.length ? 'Running' : 'Booting',
+      `${vmsRunning}/${observed.expectedVms.length} virtual machines running`,
+    ),
+    ...(observed.nodes
+      ? [
+          condition(
+            'NodesReady',
+            readiness.phase === 'ready' ? 'True' : 'False',
+            readiness.phase === 'ready' ? 'NodesReady' : 'NodesNotReady',
+            `${observed.nodes.filter((n) => n.ready).length}/${observed.expectedVms.length} nodes Ready`,
+          ),
+        ]
+      : []),
+  ];
+  switch (readiness.phase) {
+    case 'failed':
+      return {
+        actions: [{ type: 'fail', reason: readiness.reason, message: readiness.message }],
+        conditions: [...conditions, condition('Ready', 'False', readiness.reason, readiness.message)],
+      };
+    case 'booting':
+      return {
+        actions: [apply],
+        conditions: [...conditions, condition('Ready', 'False', 'Booting', readiness.message)],
+      };
+    case 'control-plane-ready':
+      return {
+        actions: [apply, { type: 'record-step', step: 'control-plane-ready', message: readiness.message }],
+        conditions: [...conditions, condition('Ready', 'False', 'ControlPlaneReady', readiness.message)],
+      };
+    case 'ready':
+      return {
+        actions: [
+          apply,
+          { type: 'record-step', step: 'nodes-ready', message: readiness.message },
+          { type: 'mark-ready' },
+        ],
+        conditions: [...conditions, condition('Ready', 'True', 'NodesReady', readiness.message)],
+      };
+  }
+}
+
+function planLive(observed: ObservedTenant): TenantPlan {
+  const ready = condition(
+    'Ready',
+    'True',
+    observed.state === 'claimed' ? 'Claimed' : 'Ready',
+    `the tenant is ${observed.state}`,
+  );
+  if (!observed.lab)
+    // The lab left the catalog: the pool manager retires the tenant; nothing can be rendered meanwhile.
+    return {
+      actions: [],
+      conditions: [condition('ObjectsApplied', 'False', 'LabNotFound', 'the lab is no longer in the catalog'), ready],
+    };
+  if (observed.credentials !== 'present')
+    // The credentials were the VMs' trust root: minting new ones would not match the running cluster.
+    return {
+      actions: [],
+      conditions: [
+        condition(
+          'ObjectsApplied',
+          'False',
+          'CredentialsLost',
+          `the tenant-pki Secret is ${observed.credentials}; the tenant's objects cannot be restored`,
+        ),
+        ready,
+      ],
+    };
+  return {
+    actions: [{ type: 'apply', scope: 'all', mintCredentials: false }],
+    conditions: [condition('ObjectsApplied', 'True', 'Applied', 'every desired object is applied'), ready],
+  };
+}
+
+function planReleasing(observed: ObservedTenant): TenantPlan {
+  const released = condition('Ready', 'False', 'Released', 'the tenant is being torn down');
+  switch (observed.namespace) {
+    case 'present':
+      return { actions: [{ type: 'delete-namespace' }], conditions: [released] };
+    case 'absent':
+      return { actions: [{ type: 'mark-deleted' }], conditions: [released] };
+    default:
+      // Terminating: the namespace controller finishes it; the next pass sees it gone.
+      return { actions: [], conditions: [released] };
+  }
+}
+
+function condition(type: string, status: ConditionUpdate['status'], reason: string, message: string): ConditionUpdate {
+  return { type, status, reason, message };
+}
