@@ -18,6 +18,8 @@ beforeAll(() => {
     [
       join(repoRoot, 'node_modules/@swc/cli/bin/swc.js'),
       'simulator/src',
+      // The simulator shares the platform's label keys (libs/domain): compile the libs beside it.
+      'libs',
       '-d',
       buildDir,
       '--quiet',

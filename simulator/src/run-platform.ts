@@ -36,7 +36,11 @@ export interface RunningPlatform {
   persistence: Persistence;
   simulator: KubeVirtSimulator;
   restart(name: ServiceName, signal?: NodeJS.Signals): Promise<ServiceProcess>;
-  stop(): Promise<void>;
+  /**
+   * Stops the services together (SIGTERM, SIGKILL after `graceMs`, default 30 s), then the simulator and the
+   * MongoDB connection, each given at most `graceMs` too: a server that is already gone must not hold the stop up.
+   */
+  stop(options?: { graceMs?: number }): Promise<void>;
 }
 
 export async function startPlatform(options: PlatformOptions): Promise<RunningPlatform> {
@@ -99,9 +103,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   try {
     await Promise.all((options.services ?? serviceNames).map(start));
   } catch (error) {
-    await Promise.allSettled([...services.values()].map((s) => s.stop()));
-    await simulator.stop();
-    await persistence.close();
+    await stopAll({ services, simulator, persistence, graceMs: 5_000 });
     throw error;
   }
   const claimApi = services.get('claim-api');
@@ -117,12 +119,33 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       await services.get(name)?.stop(signal);
       return start(name);
     },
-    stop: async () => {
-      await Promise.allSettled([...services.values()].map((s) => s.stop('SIGTERM')));
-      await simulator.stop();
-      await persistence.close();
-    },
+    stop: async ({ graceMs = 30_000 } = {}) => stopAll({ services, simulator, persistence, graceMs }),
   };
+}
+
+async function stopAll({
+  services,
+  simulator,
+  persistence,
+  graceMs,
+}: {
+  services: Map<ServiceName, ServiceProcess>;
+  simulator: KubeVirtSimulator;
+  persistence: Persistence;
+  graceMs: number;
+}): Promise<void> {
+  await Promise.allSettled([...services.values()].map((s) => s.stop('SIGTERM', graceMs)));
+  await Promise.allSettled([within(simulator.stop(), graceMs), within(persistence.close(), graceMs)]);
+}
+
+/** Waits for `work`, but no longer than `ms`; what it was doing is abandoned, not failed. */
+async function within(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([work, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 async function loadLabs(dir: string): Promise<Lab[]> {

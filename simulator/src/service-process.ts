@@ -1,9 +1,9 @@
 // [simulator] Runs a built platform service (dist/services/<name>/src/main.js) as a real child process for end-to-end tests:
-// captures its JSON log lines, waits for /healthz, and stops it with a chosen signal.
-import { spawn, type ChildProcess } from 'node:child_process';
+// captures its JSON log lines, waits for /healthz, and stops it with a chosen signal and a bounded grace.
+import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { findFreePort, repoRoot, waitFor } from '@kubelabs/testing';
+import { findFreePort, repoRoot, spawnChild, stopChild, waitFor } from '@kubelabs/testing';
 
 export interface ServiceProcess {
   name: string;
@@ -12,7 +12,8 @@ export interface ServiceProcess {
   child: ChildProcess;
   logs: string[];
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  stop(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Sends `signal` (default SIGTERM), then SIGKILL after `graceMs` (default 30 s); resolves with how it exited. */
+  stop(signal?: NodeJS.Signals, graceMs?: number): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
 export const serviceNames = ['claim-api', 'pool-manager', 'provisioner', 'netpol-enforcer', 'syncer'] as const;
@@ -37,7 +38,7 @@ export async function startServiceProcess(
 ): Promise<ServiceProcess> {
   const port = fixedPort ?? (await findFreePort());
   const portEnv = name === 'claim-api' ? { CLAIM_API_PORT: String(port) } : { HTTP_PORT: String(port) };
-  const child = spawn(process.execPath, ['--enable-source-maps', entry], {
+  const child = spawnChild(process.execPath, ['--enable-source-maps', entry], {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...portEnv, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -59,26 +60,22 @@ export async function startServiceProcess(
     child,
     logs,
     exited,
-    stop: async (signal = 'SIGTERM') => {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-      const result = await exited;
-      clearTimeout(timer);
-      return result;
+    stop: async (signal = 'SIGTERM', graceMs = 30_000) => {
+      await stopChild(child, { signal, graceMs });
+      return exited;
     },
   };
   if (waitHealthy) {
     let gone = false;
     void exited.then(() => (gone = true));
-    await waitFor(
-      `${name} /healthz`,
-      async () => {
-        if (gone) throw new Error(`${name} exited during start-up:\n${logs.slice(-20).join('\n')}`);
-        const res = await fetch(`${url}/healthz`);
-        return res.ok;
-      },
-      { timeoutMs },
-    );
+    try {
+      // An exit ends the wait at once (and fails below) rather than after the whole timeout.
+      await waitFor(`${name} /healthz`, async () => gone || (await fetch(`${url}/healthz`)).ok, { timeoutMs });
+    } catch (error) {
+      await service.stop('SIGKILL', 0);
+      throw error;
+    }
+    if (gone) throw new Error(`${name} exited during start-up:\n${logs.slice(-20).join('\n')}`);
   }
   return service;
 }

@@ -1,15 +1,15 @@
 // `npm run lane -- up|down`: the same backing services the tests use, for a human at a terminal. `up` starts them,
 // writes their addresses to .lane/env (shell-sourceable) and stays in the foreground until Ctrl-C or SIGTERM;
-// `down` stops the one that is running, found through .lane/lane.pid.
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// `down` stops the one that is running, found through .lane/lane.pid. KUBELABS_LANE_DIR moves .lane/.
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startLanes } from './lanes/start-lanes';
 import { waitFor } from './lanes/lane-process';
-import { repoRoot } from './lanes/lane-paths';
+import { laneStateDir } from './lanes/lane-paths';
+import { writeLaneEnv, type LaneEnvFile } from './lanes/lane-env';
 
-const laneDir = join(repoRoot, '.lane');
+const laneDir = laneStateDir();
 const pidFile = join(laneDir, 'lane.pid');
-const envFile = join(laneDir, 'env');
 
 function runningLanePid(): number | undefined {
   if (!existsSync(pidFile)) return undefined;
@@ -22,8 +22,6 @@ function runningLanePid(): number | undefined {
     return undefined;
   }
 }
-
-const quote = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;
 
 async function up(): Promise<void> {
   const running = runningLanePid();
@@ -44,22 +42,14 @@ async function up(): Promise<void> {
     throw error;
   });
   const { urls } = lanes;
-  // The lane's kubeconfig lives in a temporary directory; a copy under .lane/ gives humans a stable path.
-  const kubeconfigPath = join(laneDir, 'kubeconfig');
-  copyFileSync(urls.kubeconfigPath, kubeconfigPath);
-  const env: Record<string, string> = {
-    NATS_URL: urls.natsUrl,
-    // Services need a database in the URL; tests replace it with their own.
-    MONGO_URL: withDatabase(urls.mongoUrl, 'kubelabs'),
-    KUBECONFIG: kubeconfigPath,
-    ...(urls.etcdUrl ? { KUBELABS_ETCD_URL: urls.etcdUrl } : {}),
-  };
-  writeFileSync(
-    envFile,
-    Object.entries(env)
-      .map(([k, v]) => `export ${k}=${quote(v)}\n`)
-      .join(''),
-  );
+  let laneEnv: LaneEnvFile;
+  try {
+    laneEnv = writeLaneEnv(urls, 'npm run lane -- up', laneDir);
+  } catch (error) {
+    await lanes.stop().finally(() => rmSync(pidFile, { force: true }));
+    throw error;
+  }
+  const { envFile, kubeconfigPath } = laneEnv;
 
   let stopping: Promise<void> | undefined;
   stopLanes = (signal: string) => {
@@ -69,8 +59,7 @@ async function up(): Promise<void> {
         await lanes.stop();
       } finally {
         rmSync(pidFile, { force: true });
-        rmSync(envFile, { force: true });
-        rmSync(kubeconfigPath, { force: true });
+        laneEnv.remove();
       }
       process.exit(0);
     })();
@@ -118,9 +107,3 @@ main(process.argv[2]).catch((error: unknown) => {
   process.stderr.write(`lane: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);
 });
-
-function withDatabase(url: string, database: string): string {
-  const parsed = new URL(url);
-  if (parsed.pathname === '' || parsed.pathname === '/') parsed.pathname = `/${database}`;
-  return parsed.toString();
-}

@@ -99,7 +99,8 @@ export async function startKubeApiServer(options: StartKubeApiServerOptions): Pr
   const dir = mkdtempSync(join(tmpdir(), `kubelabs-kube-${slug}-`));
   const processes: LaneProcess[] = [];
   const stop = async (): Promise<void> => {
-    for (const proc of processes.toReversed()) await proc.stop();
+    // Together: the controller manager only retries against a stopping API server, and neither waits for the other.
+    await Promise.all(processes.map((proc) => proc.stop()));
     rmSync(dir, { recursive: true, force: true });
   };
   try {

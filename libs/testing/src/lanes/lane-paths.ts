@@ -19,6 +19,11 @@ export function cacheDir(): string {
   return process.env.KUBELABS_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'kubelabs');
 }
 
+/** Where lanes keep per-run state for humans (env, kubeconfig, logs); KUBELABS_LANE_DIR moves it (tests do). */
+export function laneStateDir(): string {
+  return process.env.KUBELABS_LANE_DIR ? resolve(process.env.KUBELABS_LANE_DIR) : join(repoRoot, '.lane');
+}
+
 export type LaneBuildTarget = 'nats' | 'etcd' | 'kube' | 'mongo';
 
 const buildScript = () => join(repoRoot, 'scripts/lane/build-binaries.sh');

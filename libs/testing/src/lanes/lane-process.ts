@@ -1,9 +1,10 @@
 // Starts a lane's server binary as a child process on loopback, waits until it answers, and stops it. Shared by
 // every local lane so that start-up, logging and shutdown behave the same way for each server.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { spawnChild, stopChild } from './process-groups';
 
 export interface LaneProcess {
   readonly name: string;
@@ -61,10 +62,9 @@ export async function startLaneProcess(options: StartLaneProcessOptions): Promis
   mkdirSync(options.logDir, { recursive: true });
   const logFile = join(options.logDir, `${options.name}.log`);
   const log = createWriteStream(logFile, { flags: 'a' });
-  const child: ChildProcess = spawn(options.command, options.args, {
+  const child: ChildProcess = spawnChild(options.command, options.args, {
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
-    detached: false,
   });
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
@@ -74,11 +74,7 @@ export async function startLaneProcess(options: StartLaneProcessOptions): Promis
   });
   const stop = async (): Promise<void> => {
     if (exited || child.exitCode !== null) return;
-    const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    await gone;
-    clearTimeout(timer);
+    await stopChild(child, { graceMs: 10_000 });
     log.end();
   };
   try {
