@@ -25,6 +25,11 @@ export interface Tenant {
   claimedAt?: Date;
   releasedAt?: Date;
   deletedAt?: Date;
+  /** Why the tenant is being released, and by which claim: the `tenant.released` fact to announce (an outbox). */
+  releaseReason?: string;
+  releaseClaimId?: string;
+  /** Set once `tenant.released` is on the stream; until then the claims repair announces it. */
+  releaseAnnouncedAt?: Date;
   conditions: Condition[];
 }
 

@@ -38,6 +38,24 @@ export class ClaimStore {
     });
   }
 
+  /** Deletes one hold, only while it still names `claimId` (the repair's undo of a half-made claim). */
+  async deleteHold(holdId: string, claimId: string): Promise<boolean> {
+    const result = await this.db.claimHolds.deleteOne({ _id: holdId, claimId }).exec();
+    return result.deletedCount === 1;
+  }
+
+  /** Idempotency records older than `before` are forgotten: a key is a retry token, not a permanent name. */
+  async expireIdempotencyRecords(before: Date): Promise<number> {
+    const result = await this.db.idempotencyRecords.deleteMany({ createdAt: { $lt: before } }).exec();
+    return result.deletedCount;
+  }
+
+  /** Marks idempotency records whose claim exists: the repair never checks them again. */
+  async confirmIdempotencyRecords(recordIds: string[], now: Date): Promise<void> {
+    if (recordIds.length === 0) return;
+    await this.db.idempotencyRecords.updateMany({ _id: { $in: recordIds } }, { $set: { confirmedAt: now } }).exec();
+  }
+
   async releaseSlot(claimId: string): Promise<void> {
     await this.db.claimHolds.deleteOne({ claimId }).exec();
   }

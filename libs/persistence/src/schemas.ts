@@ -61,6 +61,9 @@ export const tenantSchema = new Schema<TenantDocument>(
     claimedAt: Date,
     releasedAt: Date,
     deletedAt: Date,
+    releaseReason: String,
+    releaseClaimId: String,
+    releaseAnnouncedAt: Date,
     conditions: [
       new Schema(
         { type: String, status: String, reason: String, message: String, lastTransitionTime: Date },
@@ -76,6 +79,8 @@ tenantSchema.index({ state: 1, provisioningDeadline: 1 });
 tenantSchema.index({ namespace: 1 }, { unique: true });
 // Recent failures per pool (the pool manager's failure throttle).
 tenantSchema.index({ createdAt: 1 });
+// The claims repair's outbox scan: releases not yet announced.
+tenantSchema.index({ releaseAnnouncedAt: 1, releasedAt: 1 });
 
 export type ClaimDocument = Omit<Claim, 'id'> & {
   _id: string;
@@ -136,6 +141,8 @@ export interface IdempotencyRecordDocument {
   claimId: string;
   requestHash: string;
   createdAt: Date;
+  /** Set once the claims repair saw the claim exist; until then it checks the record. */
+  confirmedAt?: Date;
 }
 export const idempotencyRecordSchema = new Schema<IdempotencyRecordDocument>(
   {
@@ -143,9 +150,12 @@ export const idempotencyRecordSchema = new Schema<IdempotencyRecordDocument>(
     claimId: { type: String, required: true },
     requestHash: { type: String, required: true },
     createdAt: { type: Date, required: true },
+    confirmedAt: Date,
   },
   { collection: 'idempotency_records', versionKey: false },
 );
+idempotencyRecordSchema.index({ confirmedAt: 1 });
+idempotencyRecordSchema.index({ createdAt: 1 });
 
 export type ApiKeyScope = 'claim' | 'admin';
 export interface ApiKeyDocument {

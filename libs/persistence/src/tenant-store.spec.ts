@@ -152,12 +152,25 @@ describe('TenantStore on the MongoDB lane', () => {
     await store.takeTenant(tenant._id, 'c-r', minutes(1));
     expect(await store.markDeleted(tenant._id, minutes(2))).toBe(false);
 
-    expect(await store.markTenantReleasing(tenant._id, minutes(2))).toMatchObject({
+    // Conditional on the claim that holds it: another claim's release changes nothing.
+    expect(
+      await store.markTenantReleasing(tenant._id, minutes(2), { reason: 'user', onlyClaimedBy: 'c-x' }),
+    ).toBeNull();
+    expect(
+      await store.markTenantReleasing(tenant._id, minutes(2), { reason: 'user', claimId: 'c-r', onlyClaimedBy: 'c-r' }),
+    ).toMatchObject({
       state: 'releasing',
       releasedAt: minutes(2),
       claimId: 'c-r',
+      releaseReason: 'user',
+      releaseClaimId: 'c-r',
     });
-    expect(await store.markTenantReleasing(tenant._id, minutes(3))).toBeNull();
+    expect(await store.markTenantReleasing(tenant._id, minutes(3), { reason: 'user' })).toBeNull();
+    // The outbox: announced once.
+    expect((await stored(tenant._id))?.releaseAnnouncedAt).toBeUndefined();
+    await store.markReleaseAnnounced(tenant._id, minutes(3));
+    await store.markReleaseAnnounced(tenant._id, minutes(4));
+    expect((await stored(tenant._id))?.releaseAnnouncedAt).toEqual(minutes(3));
     expect(await store.takeTenant(tenant._id, 'c-s', minutes(3))).toBeNull();
 
     expect(await store.markDeleted(tenant._id, minutes(4))).toBe(true);
@@ -165,7 +178,7 @@ describe('TenantStore on the MongoDB lane', () => {
     const deleted = await stored(tenant._id);
     expect(deleted).toMatchObject({ state: 'deleted', deletedAt: minutes(4) });
     expect(deleted).not.toHaveProperty('claimId');
-    expect(await store.markTenantReleasing(tenant._id, minutes(6))).toBeNull();
+    expect(await store.markTenantReleasing(tenant._id, minutes(6), { reason: 'user' })).toBeNull();
   });
 
   it('writes conditions, keeping a transition time while the status holds, and writes nothing unchanged', async () => {

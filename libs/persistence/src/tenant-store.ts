@@ -75,15 +75,41 @@ export class TenantStore {
     return result.modifiedCount === 1;
   }
 
-  /** claimed (or any live state) → releasing, so the provisioner tears it down; a tenant is used once. */
-  async markTenantReleasing(tenantId: string, now: Date): Promise<TenantDocument | null> {
+  /**
+   * claimed (or any live state) → releasing, so the provisioner tears it down; a tenant is used once. The same write
+   * records the `tenant.released` fact to announce (reason, claim): an outbox in the document, so a crash between this
+   * write and the publish is finished by the claims repair. `onlyClaimedBy` makes it conditional on the tenant still
+   * being held by that claim.
+   */
+  async markTenantReleasing(
+    tenantId: string,
+    now: Date,
+    release: { reason: string; claimId?: string; onlyClaimedBy?: string },
+  ): Promise<TenantDocument | null> {
+    const filter: Record<string, unknown> = release.onlyClaimedBy
+      ? { _id: tenantId, state: 'claimed', claimId: release.onlyClaimedBy }
+      : { _id: tenantId, state: { $in: ['claimed', 'ready', 'failed', 'provisioning'] } };
     return this.db.tenants
       .findOneAndUpdate(
-        { _id: tenantId, state: { $in: ['claimed', 'ready', 'failed', 'provisioning'] } },
-        { $set: { state: 'releasing', releasedAt: now } },
+        filter,
+        {
+          $set: {
+            state: 'releasing',
+            releasedAt: now,
+            releaseReason: release.reason,
+            ...(release.claimId ? { releaseClaimId: release.claimId } : {}),
+          },
+        },
         { returnDocument: 'after', lean: true },
       )
       .exec() as Promise<TenantDocument | null>;
+  }
+
+  /** The outbox is drained: `tenant.released` is on the stream. */
+  async markReleaseAnnounced(tenantId: string, now: Date): Promise<void> {
+    await this.db.tenants
+      .updateOne({ _id: tenantId, releaseAnnouncedAt: { $exists: false } }, { $set: { releaseAnnouncedAt: now } })
+      .exec();
   }
 
   /** Records a provisioning step; true only for the write that changed it (that caller announces the step). */

@@ -22,12 +22,12 @@ export class JetStreamEventBus extends EventBus {
   }
 
   /** Bounded retries; the state is already durable in MongoDB, so a lost event is recovered by the resync loops. */
-  async publish(fact: AnyFact): Promise<void> {
+  async publish(fact: AnyFact): Promise<boolean> {
     // The fact's one id on every attempt: a retry after a lost acknowledgement is de-duplicated, not published twice.
     for (let attempt = 1; attempt <= publishAttempts; attempt++) {
       try {
         await this.publisher.publishFact(fact);
-        return;
+        return true;
       } catch (error) {
         // An invalid payload stays invalid: only a failed publish is worth another attempt.
         const invalid = error instanceof MessagingError && error.code === 'messaging.invalid_event';
@@ -36,11 +36,12 @@ export class JetStreamEventBus extends EventBus {
             { err: error, type: fact.type, subject: fact.subject, id: fact.id },
             'event not published; resync loops will converge',
           );
-          return;
+          return false;
         }
         await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
       }
     }
+    return false;
   }
 }
 

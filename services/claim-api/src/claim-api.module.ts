@@ -7,6 +7,7 @@ import { ApiKeysController } from './api-keys/api-keys.controller';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { ApiKeys } from './auth/api-keys';
 import { ClaimApiSettings } from './claims/claim-api-settings';
+import { RepairClaims } from './claims/repair-claims/repair-claims';
 import { ClaimProgress } from './claims/claim-events/claim-progress';
 import { ClaimsController } from './claims/claims.controller';
 import { CreateClaim } from './claims/create-claim/create-claim';
@@ -63,6 +64,7 @@ class DevApiKey implements OnApplicationBootstrap {
     ClaimCommandsController,
   ],
   providers: [
+    RepairClaims,
     { provide: APP_PIPE, useFactory: createValidationPipe },
     { provide: APP_FILTER, useClass: ProblemDetailsFilter },
     {

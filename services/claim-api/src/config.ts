@@ -14,4 +14,41 @@ export class ClaimApiConfig extends PlatformConfig {
   @IsOptional()
   @Matches(/^[A-Za-z0-9_-]{16,128}$/, { message: 'DEV_API_KEY must be 16-128 characters of A-Z a-z 0-9 _ -' })
   DEV_API_KEY?: string = undefined;
+
+  /** How often the claims repair checks holds, idempotency records, claims and tenants for half-done writes. */
+  @EnvIntegerInRange(200, 600_000)
+  CLAIM_REPAIR_INTERVAL_MS: number = 15_000;
+
+  /** How old a half-done state must be before the repair undoes it (requests in flight are left alone). */
+  @EnvIntegerInRange(100, 600_000)
+  CLAIM_REPAIR_GRACE_MS: number = 30_000;
+
+  /** Idempotency-Key records are forgotten after this many hours. */
+  @EnvIntegerInRange(1, 720)
+  IDEMPOTENCY_KEY_TTL_HOURS: number = 24;
+
+  /**
+   * How long an API key that did not verify is answered 401 without a database lookup (0: no negative cache). A key
+   * created on another replica is refused here for at most this long.
+   */
+  @EnvIntegerInRange(0, 60_000)
+  API_KEY_NEGATIVE_CACHE_MS: number = 5_000;
+
+  /** Most key hashes each API-key cache (verified, refused) holds; the least recently used go first. */
+  @EnvIntegerInRange(100, 1_000_000)
+  API_KEY_CACHE_ENTRIES: number = 10_000;
+
+  /**
+   * Failed authentications (a key that does not verify) one client may make at once before it is answered 429 with
+   * Retry-After; the budget refills over AUTH_FAILURE_WINDOW_MS. 0 turns the limit off.
+   */
+  @EnvIntegerInRange(0, 100_000)
+  AUTH_FAILURE_LIMIT: number = 20;
+
+  @EnvIntegerInRange(1_000, 3_600_000)
+  AUTH_FAILURE_WINDOW_MS: number = 60_000;
+
+  /** Most clients whose failures are tracked at once (the least recently seen are forgotten first). */
+  @EnvIntegerInRange(100, 1_000_000)
+  AUTH_FAILURE_CLIENTS: number = 10_000;
 }

@@ -3,6 +3,9 @@
 import type { AnyFact } from '@kubelabs/contracts';
 
 export abstract class EventBus {
-  /** Publishes a fact built by a `@kubelabs/contracts` builder, under the fact's own id (JetStream de-duplicates on it). */
-  abstract publish(fact: AnyFact): Promise<void>;
+  /**
+   * Publishes a fact built by a `@kubelabs/contracts` builder, under the fact's own id (JetStream de-duplicates on it).
+   * Resolves true once the stream acknowledged it, false when it gave up (logged; an outbox caller tries again later).
+   */
+  abstract publish(fact: AnyFact): Promise<boolean>;
 }

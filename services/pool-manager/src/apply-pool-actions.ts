@@ -67,11 +67,6 @@ export class PoolActionApplier {
     }
   }
 
-  /** A claimed tenant whose claim never got written: nobody saw its access, so it goes back to the pool. */
-  async returnOrphan(tenant: TenantDocument): Promise<void> {
-    if (tenant.claimId) await this.tenants.returnTenant(tenant._id, tenant.claimId);
-  }
-
   private async provision(pool: ObservedPoolState, now: Date): Promise<void> {
     const deadline = new Date(now.getTime() + this.settings.provisionTimeoutMs);
     const tenant = await this.tenants.create(
@@ -153,7 +148,7 @@ export class PoolActionApplier {
     reason: 'expired' | 'failed' | 'garbage',
     now: Date,
   ): Promise<void> {
-    const tenant = await this.tenants.markTenantReleasing(tenantId, now);
+    const tenant = await this.tenants.markTenantReleasing(tenantId, now, { reason, ...(claimId ? { claimId } : {}) });
     if (!tenant) return;
     await this.events.publishFact(
       tenantReleasedFact({
@@ -165,6 +160,7 @@ export class PoolActionApplier {
         releasedAt: now,
       }),
     );
+    await this.tenants.markReleaseAnnounced(tenantId, new Date());
   }
 
   private async failStuck(pool: ObservedPoolState, tenantId: string, now: Date): Promise<void> {

@@ -23,8 +23,6 @@ export interface ObservedPoolState {
 
 export interface ObservedPlatform {
   pools: ObservedPoolState[];
-  /** Claimed tenants whose claim document does not exist (a claim request that died half-way). */
-  orphanTenants: TenantDocument[];
   allocatable: ResourceAmount | null;
 }
 
@@ -96,27 +94,7 @@ export async function observePools(
     const pool = poolOf(claim.labId, claim.kubernetesVersion, labs.get(claim.labId));
     (claim.state === 'pending' ? pool.pendingClaims : pool.activeClaims).push(claim);
   }
-  const endedClaimIds = new Set(
-    (
-      await db.claims
-        .find(
-          {
-            _id: {
-              $in: tenants
-                .filter((t) => t.state === 'claimed' && t.claimId && !claimIds.has(t.claimId))
-                .map((t) => t.claimId!),
-            },
-          },
-          { _id: 1 },
-        )
-        .lean()
-        .exec()
-    ).map((c) => c._id),
-  );
-  const orphanTenants = tenants.filter(
-    (t) => t.state === 'claimed' && t.claimId && !claimIds.has(t.claimId) && !endedClaimIds.has(t.claimId),
-  );
-  return { pools: [...pools.values()].sort((a, b) => a.key.localeCompare(b.key)), orphanTenants, allocatable };
+  return { pools: [...pools.values()].sort((a, b) => a.key.localeCompare(b.key)), allocatable };
 }
 
 /** Sum of the host nodes' allocatable memory and CPU (schedulable nodes only). */

@@ -28,9 +28,6 @@ import {
 /** The one key of the pool manager's queue: every pool is planned in the same pass. */
 const platformKey = 'platform';
 
-/** A claimed tenant without its claim document is returned to the pool after this grace period. */
-const orphanGraceMs = 30_000;
-
 @Injectable()
 export class PoolReconciler implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('PoolReconciler');
@@ -96,10 +93,6 @@ export class PoolReconciler implements OnApplicationBootstrap, OnApplicationShut
       this.config.HOST_NODE_SELECTOR,
       now,
     );
-    for (const orphan of observed.orphanTenants) {
-      if (orphan.claimedAt && now.getTime() - orphan.claimedAt.getTime() > orphanGraceMs)
-        await this.applier.returnOrphan(orphan);
-    }
     const allowances = this.planAllowances(observed, now);
     for (const pool of observed.pools) {
       const allowance = allowances.get(pool.key);

@@ -84,9 +84,11 @@ export class ManageClaims {
     if (claim.state === 'active') {
       const ended = await this.store.endClaim(claimId, 'released', now);
       if (ended && claim.tenantId) {
-        await this.tenants.markTenantReleasing(claim.tenantId, now);
+        // The fact to announce is written with the state change (an outbox): if this process dies before the publish,
+        // the claims repair announces it; if it dies before this write, the repair releases the tenant.
+        await this.tenants.markTenantReleasing(claim.tenantId, now, { reason, claimId, onlyClaimedBy: claimId });
         // One fact per tenant: the pool manager's release of the same tenant carries the same id.
-        await this.events.publish(
+        const announced = await this.events.publish(
           tenantReleasedFact({
             tenantId: claim.tenantId,
             claimId,
@@ -96,6 +98,7 @@ export class ManageClaims {
             releasedAt: now,
           }),
         );
+        if (announced) await this.tenants.markReleaseAnnounced(claim.tenantId, new Date());
       }
       return ended ?? (await this.find(claimId, caller));
     }
