@@ -242,8 +242,13 @@ describe('the claim API at its edge', () => {
     },
     { name: 'a malformed claim id (GET)', method: 'GET', path: '/v1/claims/not-a-claim', detail: /claim id/ },
     { name: 'a malformed claim id (DELETE)', method: 'DELETE', path: '/v1/claims/c-XYZ', detail: /claim id/ },
-    { name: 'a malformed claim id (events)', method: 'GET', path: '/v1/claims/c-1/events', detail: /claim id/ },
-    { name: 'a malformed claim id (kubeconfig)', method: 'GET', path: '/v1/claims/c-1/kubeconfig', detail: /claim id/ },
+    { name: 'a malformed claim id (events)', method: 'GET', path: '/v1/claims/c-XYZ/events', detail: /claim id/ },
+    {
+      name: 'a malformed claim id (kubeconfig)',
+      method: 'GET',
+      path: '/v1/claims/c-XYZ/kubeconfig',
+      detail: /claim id/,
+    },
     {
       name: 'an extension of 0 minutes',
       method: 'POST',

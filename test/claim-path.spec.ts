@@ -35,18 +35,26 @@ describe('the claim path', () => {
     const claim = await api(platform, 'POST', '/v1/claims', { labId: 'alpha', userId: 'ada', sshPublicKey });
     expect(claim.status).toBe(201);
     expect(claim.body).toMatchObject({ state: 'active', labId: 'alpha', userId: 'ada', kubernetesVersion: '1.36' });
-    const access = claim.body.access as {
-      ssh: { host: string; port: number; user: string };
-      kubeconfig: { path: string };
-    };
-    expect(access.ssh).toMatchObject({ port: 22, user: 'student' });
-    expect(access.kubeconfig.path).toBe(`/v1/claims/${String(claim.body.id)}/kubeconfig`);
+    // The exposure opens after the claim: the 201 says so, the claim view turns 'open' once the enforcer has opened it.
+    expect(claim.body.access).toEqual({
+      state: 'opening',
+      kubeconfig: { path: `/v1/claims/${String(claim.body.id)}/kubeconfig` },
+    });
     const tenantId = String(claim.body.tenantId);
 
     await waitFor('tenant.claimed on JetStream', async () =>
       (await storedEvents(platform!, 'tenant.claimed')).some((e) => e.data.claimId === claim.body.id),
     );
-    const kubeconfig = await fetch(`${platform.claimApiUrl}${access.kubeconfig.path}`, {
+    let access: { state: string; ssh?: { host: string; port: number; user: string; command: string } } = {
+      state: 'opening',
+    };
+    await waitFor('the access to open', async () => {
+      access = (await api(platform!, 'GET', `/v1/claims/${String(claim.body.id)}`)).body.access as typeof access;
+      return access.state === 'open';
+    });
+    expect(access.ssh).toMatchObject({ host: 'localhost', user: 'student' });
+    expect(access.ssh!.command).toBe(`ssh -p ${access.ssh!.port} student@localhost`);
+    const kubeconfig = await fetch(`${platform.claimApiUrl}/v1/claims/${String(claim.body.id)}/kubeconfig`, {
       headers: { authorization: `Bearer ${platform.apiKey}` },
     });
     expect(kubeconfig.status).toBe(200);

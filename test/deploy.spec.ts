@@ -170,7 +170,8 @@ describe('the Kubernetes manifests in deploy/kubernetes', () => {
     });
   });
 
-  // Resources as [group/]plural[/subresource]; namespaced ones are asked about in a tenant namespace.
+  // Resources as [group/]plural[/subresource]; namespaced ones are asked about in a tenant namespace, or in every
+  // namespace (no namespace in the review) with `allNamespaces`.
   it.each(
     [
       { service: 'claim-api', verb: 'get', resource: 'secrets', name: 'tenant-kubeconfig', allowed: true },
@@ -187,13 +188,38 @@ describe('the Kubernetes manifests in deploy/kubernetes', () => {
       { service: 'provisioner', verb: 'get', resource: 'kubevirt.io/virtualmachines/status', allowed: true },
       { service: 'provisioner', verb: 'list', resource: 'kubevirt.io/virtualmachineinstances', allowed: true },
       { service: 'provisioner', verb: 'delete', resource: 'kubevirt.io/virtualmachines', allowed: false },
+      { service: 'netpol-enforcer', verb: 'watch', resource: 'namespaces', allowed: true },
       { service: 'netpol-enforcer', verb: 'patch', resource: 'networking.k8s.io/networkpolicies', allowed: true },
+      { service: 'netpol-enforcer', verb: 'create', resource: 'networking.k8s.io/networkpolicies', allowed: true },
+      { service: 'netpol-enforcer', verb: 'delete', resource: 'networking.k8s.io/networkpolicies', allowed: true },
+      { service: 'netpol-enforcer', verb: 'patch', resource: 'services', allowed: true },
+      { service: 'netpol-enforcer', verb: 'delete', resource: 'services', allowed: true },
+      { service: 'netpol-enforcer', verb: 'patch', resource: 'resourcequotas', allowed: true },
+      { service: 'netpol-enforcer', verb: 'create', resource: 'limitranges', allowed: true },
+      // The drift watches span every namespace.
+      ...['networking.k8s.io/networkpolicies', 'services', 'resourcequotas', 'limitranges'].map((resource) => ({
+        service: 'netpol-enforcer',
+        verb: 'watch',
+        resource,
+        allNamespaces: true,
+        allowed: true,
+      })),
+      { service: 'netpol-enforcer', verb: 'get', resource: 'secrets', name: 'tenant-kubeconfig', allowed: false },
+      { service: 'netpol-enforcer', verb: 'list', resource: 'secrets', allowed: false },
       { service: 'netpol-enforcer', verb: 'delete', resource: 'namespaces', allowed: false },
+      { service: 'netpol-enforcer', verb: 'create', resource: 'namespaces', allowed: false },
+      { service: 'netpol-enforcer', verb: 'patch', resource: 'kubevirt.io/virtualmachines', allowed: false },
+      { service: 'netpol-enforcer', verb: 'create', resource: 'pods', allowed: false },
       { service: 'syncer', verb: 'create', resource: 'networking.k8s.io/ingresses', allowed: true },
       { service: 'syncer', verb: 'get', resource: 'secrets', name: 'tenant-kubeconfig', allowed: true },
       { service: 'syncer', verb: 'create', resource: 'namespaces', allowed: false },
-    ].map((c) => ({ name: '', ...c, what: `${c.verb} ${c.resource}${'name' in c ? ` named ${c.name}` : ''}` })),
-  )('$service may $what: $allowed', async ({ service, verb, resource, name, allowed }) => {
+    ].map((c) => ({
+      name: '',
+      allNamespaces: false,
+      ...c,
+      what: `${c.verb} ${c.resource}${'name' in c ? ` named ${c.name}` : ''}${'allNamespaces' in c ? ' in every namespace' : ''}`,
+    })),
+  )('$service may $what: $allowed', async ({ service, verb, resource, name, allNamespaces, allowed }) => {
     const parts = resource.split('/');
     const group = parts[0]?.includes('.') ? (parts.shift() as string) : '';
     const [plural, subresource] = parts as [string, string?];
@@ -210,7 +236,9 @@ describe('the Kubernetes manifests in deploy/kubernetes', () => {
             resource: plural,
             ...(subresource ? { subresource } : {}),
             ...(name ? { name } : {}),
-            ...(plural === 'namespaces' || plural === 'nodes' ? {} : { namespace: 'kubelabs-0123456789abcdef' }),
+            ...(plural === 'namespaces' || plural === 'nodes' || allNamespaces
+              ? {}
+              : { namespace: 'kubelabs-0123456789abcdef' }),
           },
         },
       },

@@ -1,6 +1,8 @@
 // [bench] `npm run bench`: in one bounded run on the local lanes, the warm-claim latency over HTTP at 1, 16 and 64
-// clients, the floor under it on the same servers, and the time from a claim on an empty pool to its activation.
-// Prints tables and writes reports/bench.json. `--quick` shrinks every round; `--profile` CPU-profiles the claim API.
+// clients, the floor under it on the same servers, the time from a claim on an empty pool to its activation, and what
+// a flood of wrong API keys costs valid requests (negative cache and failure limit off, then on).
+// Prints tables and writes reports/bench.json. `--quick` shrinks every round; `--profile` CPU-profiles the claim API;
+// `--only auth-flood` runs only the wrong-key flood, on a platform of the claim API alone.
 import { createWriteStream, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -8,12 +10,14 @@ import { randomBytes } from 'node:crypto';
 import { utils as sshUtils } from 'ssh2';
 import { repoRoot, startLanes } from '@kubelabs/testing';
 import { startPlatform, type RunningPlatform } from '../../simulator/src/run-platform';
+import { startServiceProcess } from '../../simulator/src/service-process';
 import { concurrencies, planBench, type BenchPlan } from './bench-plan';
 import { startDbFloor } from './floors/db-floor';
 import { startFloorServer } from './floors/start-floor-server';
 import { cpuPerOperation, measureBaseline, withCpu, type CpuWindow } from './measure/cpu-window';
 import { createHttpClient, type HttpClient } from './measure/http-client';
 import { runWorkers } from './measure/run-workers';
+import { authFloodPlan, measureAuthFlood, type AuthFloodRow } from './platform/auth-flood';
 import { benchLab } from './platform/bench-labs';
 import { claimCold, claimWarm, listPools, type ColdClaimTiming } from './platform/claim-requests';
 import { waitForIdle, type IdleResult } from './platform/process-cpu';
@@ -29,6 +33,8 @@ const coldClaimTimeoutMs = 30_000;
 // capacity unplanned, since the simulated host nodes would hold only a few dozen tenants.
 const platformEnv = { LOG_LEVEL: 'warn', RESYNC_INTERVAL_MS: '10000' };
 const serviceEnv = {
+  // The auth-flood scenario names its clients with X-Forwarded-For from the loopback address it trusts.
+  'claim-api': { TRUST_PROXY: '127.0.0.1,::1' },
   'pool-manager': { CAPACITY_SOURCE: 'unlimited' },
   provisioner: { PROVISION_CONCURRENCY: '32', RESYNC_INTERVAL_MS: '30000' },
 };
@@ -260,6 +266,36 @@ async function measureColdClaims(
   return timings;
 }
 
+/**
+ * The wrong-key flood against the platform's claim API (negative cache and failure limit at their defaults) and
+ * against a second claim API process on the same servers with both turned off, which answers like the code before
+ * them: every wrong key one MongoDB lookup.
+ */
+async function measureAuthFloods(
+  platform: RunningPlatform,
+  baseline: CpuWindow | undefined,
+  log: (line: string) => void,
+): Promise<AuthFloodRow[]> {
+  const unprotected = await startServiceProcess('claim-api', {
+    ...platform.env,
+    ...authFloodUnprotectedEnv,
+  });
+  unprotected.child.stdout?.on('data', (chunk: Buffer) => log(chunk.toString('utf8').trimEnd()));
+  try {
+    return await measureAuthFlood(
+      [
+        { protection: 'off', url: unprotected.url, apiKey: platform.apiKey },
+        { protection: 'on', url: platform.claimApiUrl, apiKey: platform.apiKey },
+      ],
+      { settle: () => settle(baseline, { quiet: true }), say },
+    );
+  } finally {
+    await unprotected.stop('SIGTERM', 10_000);
+  }
+}
+
+const authFloodUnprotectedEnv = { API_KEY_NEGATIVE_CACHE_MS: '0', AUTH_FAILURE_LIMIT: '0' };
+
 function byConcurrency(rows: readonly RoundRow[]): Map<number, RoundRow> {
   return new Map(rows.map((r) => [r.concurrency, r]));
 }
@@ -271,7 +307,14 @@ function median(values: readonly number[]): number {
 }
 
 async function main(): Promise<number> {
-  const args = new Set(process.argv.slice(2));
+  const argv = process.argv.slice(2);
+  const args = new Set(argv);
+  const only = argv.includes('--only')
+    ? (argv[argv.indexOf('--only') + 1] ?? '')
+    : argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
+  if (only !== undefined && only !== 'auth-flood')
+    throw new Error(`--only takes a scenario name: auth-flood (got '${only}')`);
+  const onlyAuthFlood = only === 'auth-flood';
   const plan = planBench({ quick: args.has('--quick') });
   const profileDir = args.has('--profile') ? join(repoRoot, 'reports', 'bench-profile') : undefined;
   const instance = `bench-${randomBytes(3).toString('hex')}`;
@@ -282,12 +325,22 @@ async function main(): Promise<number> {
     timeLimitMs: 5_000,
     op: async () => void sshUtils.generateKeyPairSync('ed25519', { comment: 'kubelabs bench' }),
   });
-  const warmTenants = plan.rounds.reduce((sum, r) => sum + r.claims, 0);
+  const warmTenants = onlyAuthFlood ? 0 : plan.rounds.reduce((sum, r) => sum + r.claims, 0);
   const report: BenchReport = {
     startedAt: new Date().toISOString(),
     finishedAt: '',
     machine: { cpus: cpus().length, loadavg: loadavg(), node: process.version },
-    settings: { instance, bootMs: plan.bootMs, platformEnv: {}, serviceEnv, plan, profiled: !!profileDir },
+    settings: {
+      instance,
+      bootMs: plan.bootMs,
+      platformEnv: {},
+      serviceEnv,
+      plan,
+      authFloodPlan,
+      authFloodUnprotectedEnv,
+      ...(onlyAuthFlood ? { only } : {}),
+      profiled: !!profileDir,
+    },
     poolFill: { tenants: warmTenants, ms: 0 },
     sshKeyGeneration: { count: keygen.count, p50Ms: keygen.p50Ms, p99Ms: keygen.p99Ms },
     warmClaims: [],
@@ -314,10 +367,13 @@ async function main(): Promise<number> {
     const logPath = join(logDir, `platform-${instance}.log`);
     const lanes = await startLanes({ logDir });
     cleanups.push(() => lanes.stop());
-    const labs = [
-      ...plan.rounds.map((r) => benchLab(r.labId, { minReady: r.claims, maxTotal: r.claims })),
-      benchLab(plan.coldLabId, { minReady: 0, maxTotal: plan.coldRepeats }),
-    ];
+    const labs = onlyAuthFlood
+      ? [benchLab(plan.coldLabId, { minReady: 0, maxTotal: plan.coldRepeats })]
+      : [
+          ...plan.rounds.map((r) => benchLab(r.labId, { minReady: r.claims, maxTotal: r.claims })),
+          benchLab(plan.coldLabId, { minReady: 0, maxTotal: plan.coldRepeats }),
+        ];
+    const log = platformLog(logPath, cleanups);
     say(
       `starting the platform (instance ${instance}, simulator boot ${plan.bootMs} ms, ${warmTenants} warm tenants to provision; logs in .lane/bench-logs)`,
     );
@@ -327,13 +383,16 @@ async function main(): Promise<number> {
       kubeconfigPath: lanes.urls.kubeconfigPath,
       instance,
       labs,
+      ...(onlyAuthFlood ? { services: ['claim-api'] as const } : {}),
       simulator: { bootMs: plan.bootMs },
       env: platformEnv,
       serviceEnv: {
         ...serviceEnv,
-        ...(profileDir ? { 'claim-api': { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` } } : {}),
+        ...(profileDir
+          ? { 'claim-api': { ...serviceEnv['claim-api'], NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` } }
+          : {}),
       },
-      log: platformLog(logPath, cleanups),
+      log,
     });
     cleanups.push(() => platform.stop());
     report.settings.platformEnv = Object.fromEntries(
@@ -344,23 +403,30 @@ async function main(): Promise<number> {
     const client = createHttpClient(platform.claimApiUrl, { connections: Math.max(...concurrencies) });
     cleanups.push(async () => client.close());
 
-    report.poolFill.ms = await waitForPoolsFull(
-      platform,
-      client,
-      plan.rounds.map((r) => r.labId),
-      logPath,
-    );
-    say(`pools full after ${(report.poolFill.ms / 1000).toFixed(1)} s`);
-    await waitForIdle({ maxCores: 0.8, timeoutMs: 15_000 });
-    const baseline = await measureBaseline(3_000);
-    report.baseline = baseline;
-    say(
-      `resting: ${baseline.cpu.map((c) => `${c.process} ${c.cores}`).join(', ')} cores; other load on the machine ${baseline.otherCores} cores`,
-    );
+    if (onlyAuthFlood) {
+      await waitForIdle({ maxCores: 0.8, timeoutMs: 15_000 });
+      report.baseline = await measureBaseline(3_000);
+      report.authFlood = await measureAuthFloods(platform, report.baseline, log);
+    } else {
+      report.poolFill.ms = await waitForPoolsFull(
+        platform,
+        client,
+        plan.rounds.map((r) => r.labId),
+        logPath,
+      );
+      say(`pools full after ${(report.poolFill.ms / 1000).toFixed(1)} s`);
+      await waitForIdle({ maxCores: 0.8, timeoutMs: 15_000 });
+      const baseline = await measureBaseline(3_000);
+      report.baseline = baseline;
+      say(
+        `resting: ${baseline.cpu.map((c) => `${c.process} ${c.cores}`).join(', ')} cores; other load on the machine ${baseline.otherCores} cores`,
+      );
 
-    report.warmClaims = await measureWarmClaims(platform, client, plan, baseline, sshPublicKey, windows);
-    report.floors = await measureFloors(platform, lanes.urls, plan, baseline);
-    cold = await measureColdClaims(platform, client, plan, baseline, sshPublicKey);
+      report.warmClaims = await measureWarmClaims(platform, client, plan, baseline, sshPublicKey, windows);
+      report.floors = await measureFloors(platform, lanes.urls, plan, baseline);
+      cold = await measureColdClaims(platform, client, plan, baseline, sshPublicKey);
+      report.authFlood = await measureAuthFloods(platform, baseline, log);
+    }
   } catch (error) {
     report.error = error instanceof Error ? error.message : String(error);
     say(`failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);

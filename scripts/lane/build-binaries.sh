@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Builds the local lane's servers (nats-server, etcd, kube-apiserver, kube-controller-manager from the Go module proxy;
-# mongo-java-server from Maven Central) into a cache outside the clone, keyed by version, so a fresh clone on the same
-# machine reuses them.
-# Usage: scripts/lane/build-binaries.sh [nats|etcd|kube|mongo|all]   (idempotent: what is already cached is skipped)
+# mongo-java-server from Maven Central) and the test tools (np-guard's netpolicy) into a cache outside the clone, keyed
+# by version, so a fresh clone on the same machine reuses them.
+# Usage: scripts/lane/build-binaries.sh [nats|etcd|kube|mongo|netpol|all]   (idempotent: what is cached is skipped)
 set -euo pipefail
 
 NATS_VERSION="${NATS_VERSION:-v2.12.15}"
 ETCD_VERSION="${ETCD_VERSION:-v3.6.16}"
 KUBE_VERSION="${KUBE_VERSION:-v1.36.3}"
 MONGO_JAVA_SERVER_VERSION="${MONGO_JAVA_SERVER_VERSION:-1.47.0}"
+NETPOLICY_VERSION="${NETPOLICY_VERSION:-v1.4.4}"
 CACHE_DIR="${KUBELABS_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/kubelabs}"
 BIN_DIR="$CACHE_DIR/bin"
 export GOTOOLCHAIN=local GOFLAGS=-buildvcs=false CGO_ENABLED=0
@@ -64,6 +65,20 @@ build_kube() {
   mv "$apiserver.tmp" "$apiserver"; mv "$kcm.tmp" "$kcm"; rm -rf "$tmp"
 }
 
+# np-guard's netpol-analyzer CLI: the netpol-enforcer's semantic policy test runs it over rendered policies.
+# `go install module@version` first looks the module's deprecation up in its version list (@v/list), which the module
+# proxy may refuse (403) while serving the pinned version itself; so it is installed from a throwaway wrapper module
+# that requires exactly that version (go.sum still checked against the checksum database).
+build_netpol() {
+  local out="$BIN_DIR/netpolicy-$NETPOLICY_VERSION"
+  [[ -x "$out" ]] && { log "netpolicy $NETPOLICY_VERSION cached"; return; }
+  log "building netpolicy $NETPOLICY_VERSION (2-4 min cold on 2 cores)"
+  local tmp; tmp="$(mktemp -d)"
+  printf 'module lane/netpolicy\n\ngo 1.26.0\n\nrequire github.com/np-guard/netpol-analyzer %s\n' "$NETPOLICY_VERSION" >"$tmp/go.mod"
+  (cd "$tmp" && GOBIN="$tmp/bin" go install -mod=mod github.com/np-guard/netpol-analyzer/cmd/netpolicy)
+  mv "$tmp/bin/netpolicy" "$out.tmp" && mv "$out.tmp" "$out"; rm -rf "$tmp"
+}
+
 # mongo-java-server is a library: Maven copies its jars (and a logger) into the cache, javac compiles the lane's Main
 # next to them. The cached Main.java copy is compared with the source, so an edited Main is rebuilt.
 build_mongo() {
@@ -87,6 +102,7 @@ case "$what" in
   etcd) build_etcd ;;
   kube) build_kube ;;
   mongo) build_mongo ;;
-  all) build_nats; build_etcd; build_mongo; build_kube ;;
-  *) echo "usage: $0 [nats|etcd|kube|mongo|all]" >&2; exit 2 ;;
+  netpol) build_netpol ;;
+  all) build_nats; build_etcd; build_mongo; build_netpol; build_kube ;;
+  *) echo "usage: $0 [nats|etcd|kube|mongo|netpol|all]" >&2; exit 2 ;;
 esac

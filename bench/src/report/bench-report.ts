@@ -1,6 +1,7 @@
 // The bench's result as one JSON-ready object, and its console form. Printing is pure.
 import type { CpuWindow } from '../measure/cpu-window';
 import type { WorkerResult } from '../measure/run-workers';
+import type { AuthFloodRow } from '../platform/auth-flood';
 import type { ColdClaimTiming } from '../platform/claim-requests';
 import type { IdleResult } from '../platform/process-cpu';
 import type { FloorRatio } from './compute-ratios';
@@ -35,6 +36,8 @@ export interface BenchReport {
     medianOverheadMs: number;
   };
   claimApiProfile?: ReturnType<typeof rankProfile>;
+  /** Valid-request latency alone and during wrong-key floods, with the negative cache and failure limit off and on. */
+  authFlood?: AuthFloodRow[];
   error?: string;
 }
 
@@ -168,6 +171,59 @@ export function printReport(report: BenchReport): string {
     out.push(
       `median ${cold.medianActiveMs.toFixed(0)} ms, max ${cold.maxActiveMs.toFixed(0)} ms; platform overhead (median - boot) ${cold.medianOverheadMs.toFixed(0)} ms`,
     );
+  }
+
+  const flood = report.authFlood;
+  if (flood && flood.length > 0) {
+    const plan = report.settings.authFloodPlan as
+      { floodRequests: number; floodConcurrency: number; floodRepeats: number } | undefined;
+    out.push(
+      '',
+      `valid requests (GET /v1/labs, one client, one at a time) alone and during floods of ${plan?.floodRequests ?? '?'} wrong-key requests, ${plan?.floodConcurrency ?? '?'} at a time (${plan?.floodRepeats ?? '?'} floods per row, pooled)  (protection: negative cache + failure limit)`,
+    );
+    out.push(
+      formatTable(
+        [
+          'protection',
+          'flood',
+          'alone p50',
+          'alone p99',
+          'flood p50',
+          'flood p99',
+          'valid n',
+          'valid errors',
+          '401',
+          '429',
+          'lookups',
+          'flood ms',
+          'API CPU/req',
+          'mongo CPU/req',
+        ],
+        flood.map((r) => [
+          r.protection,
+          r.flood,
+          r.validAlone.p50Ms,
+          r.validAlone.p99Ms,
+          r.validDuringFlood.p50Ms,
+          r.validDuringFlood.p99Ms,
+          r.validDuringFlood.count,
+          r.validDuringFlood.errors,
+          r.wrongKeys.statuses['401'] ?? 0,
+          r.wrongKeys.statuses['429'] ?? 0,
+          r.lookups ?? '-',
+          r.wrongKeys.wallMs,
+          r.cpuPerWrongRequest.find((c) => c.process === 'claim-api')?.msPerOp ?? 0,
+          r.cpuPerWrongRequest.find((c) => c.process === 'mongo (java)')?.msPerOp ?? 0,
+        ]),
+      ),
+    );
+    out.push(
+      "(lookups: API key queries the claim API sent to MongoDB during the flood; CPU/req: CPU ms per wrong-key request; 'new address each': forged X-Forwarded-For)",
+    );
+    for (const r of flood.filter((row) => row.validDuringFlood.errorSamples.length > 0))
+      out.push(
+        `valid-key errors, protection ${r.protection}, ${r.flood}: ${r.validDuringFlood.errorSamples.join(' | ')}`,
+      );
   }
 
   const profile = report.claimApiProfile;

@@ -1,5 +1,6 @@
 // The rules a JSON Schema cannot express, checked on the raw data so they are reported alongside schema errors (each
 // rule looks only at fields that have the right type; the schema reports the rest).
+import { bandwidthPattern, checkBandwidth } from '@kubelabs/domain';
 import { pointer } from './catalog-error';
 import type { FieldError } from './validate-lab-schema';
 
@@ -34,6 +35,15 @@ export function checkLabRules(data: unknown, fileId: string): FieldError[] {
       path: '/setup/workers',
       message: 'is given but the lab has no workers (topology.workers.count is 0)',
     });
+  }
+
+  // The schema checks a bandwidth's form (and reports the others); its range, what the container runtime accepts, is
+  // checked here.
+  const network = isRecord(data.network) ? data.network : {};
+  for (const field of ['ingressBandwidth', 'egressBandwidth'] as const) {
+    const value = network[field];
+    const problem = typeof value === 'string' && bandwidthPattern.test(value) ? checkBandwidth(value) : undefined;
+    if (problem) errors.push({ path: pointer('network', field), message: `${problem}, got ${JSON.stringify(value)}` });
   }
   return errors;
 }

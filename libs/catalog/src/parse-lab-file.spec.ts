@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import type { Lab, LabLevel } from '@kubelabs/domain';
+import { bandwidthPattern, type Lab, type LabLevel } from '@kubelabs/domain';
 import { formatCatalogErrors, labSchemaPath, parseLabFile, type CatalogError } from './index';
 
 function validLab(): Record<string, any> {
@@ -32,6 +32,22 @@ describe('parseLabFile', () => {
     const { hints: _h, tags: _t, setup: _s, ...minimal } = validLab();
     const result = parseLabFile('deploy/catalog/demo.yaml', stringify(minimal));
     expect(result).toEqual({ lab: { ...minimal, hints: [], tags: [], setup: {} } });
+  });
+
+  it.each([
+    { name: 'both directions', network: { ingressBandwidth: '200M', egressBandwidth: '50M' } },
+    { name: 'one direction', network: { egressBandwidth: '1.5G' } },
+    { name: 'the smallest and largest rates', network: { ingressBandwidth: '1k', egressBandwidth: '1P' } },
+    { name: 'a binary suffix', network: { ingressBandwidth: '512Mi' } },
+  ])('keeps per-lab bandwidth overrides for $name as written', ({ network }) => {
+    const result = parseLabFile('deploy/catalog/demo.yaml', stringify({ ...validLab(), network }));
+    expect(result).toEqual({ lab: { ...validLab(), network } });
+  });
+
+  it('reads an empty network block as no override', () => {
+    const result = parseLabFile('deploy/catalog/demo.yaml', stringify({ ...validLab(), network: {} }));
+    expect(result).toEqual({ lab: validLab() });
+    expect((result as { lab: Lab }).lab).not.toHaveProperty('network');
   });
 
   it.each<{ name: string; change: (lab: Record<string, any>) => void; path: string; message: string; file?: string }>([
@@ -206,6 +222,44 @@ describe('parseLabFile', () => {
       path: '/setup/workers',
       message: 'is given but the lab has no workers (topology.workers.count is 0)',
     },
+    {
+      name: 'a bandwidth that is no quantity',
+      change: (l) => (l.network = { ingressBandwidth: '100 Mbit/s' }),
+      path: '/network/ingressBandwidth',
+      message:
+        'must be a quantity in bits per second such as 100M (a number with k, M, G, T, P or Ki ... Pi), got "100 Mbit/s"',
+    },
+    {
+      name: 'a bandwidth with a suffix Kubernetes does not know',
+      change: (l) => (l.network = { egressBandwidth: '100K' }),
+      path: '/network/egressBandwidth',
+      message:
+        'must be a quantity in bits per second such as 100M (a number with k, M, G, T, P or Ki ... Pi), got "100K"',
+    },
+    {
+      name: 'a bandwidth the container runtime would refuse as too small',
+      change: (l) => (l.network = { egressBandwidth: '0.5k' }),
+      path: '/network/egressBandwidth',
+      message: 'must be at least 1k (1 kbit/s), got "0.5k"',
+    },
+    {
+      name: 'a bandwidth the container runtime would refuse as too large',
+      change: (l) => (l.network = { ingressBandwidth: '2P' }),
+      path: '/network/ingressBandwidth',
+      message: 'must be at most 1P (1 Pbit/s), got "2P"',
+    },
+    {
+      name: 'a bandwidth given as a YAML number',
+      change: (l) => (l.network = { ingressBandwidth: 1000000 }),
+      path: '/network/ingressBandwidth',
+      message: 'must be a string, got 1000000',
+    },
+    {
+      name: 'a misspelt bandwidth field',
+      change: (l) => (l.network = { ingresBandwidth: '10M' }),
+      path: '/network/ingresBandwidth',
+      message: 'is not a known field (did you mean ingressBandwidth?)',
+    },
   ])('reports $name', ({ change, path, message, file }) => {
     const lab = validLab();
     change(lab);
@@ -298,7 +352,7 @@ describe('parseLabFile', () => {
 describe('contracts/lab.schema.json', () => {
   const schema = JSON.parse(readFileSync(labSchemaPath(), 'utf8'));
 
-  it('names exactly the fields of the Lab type and requires all but the defaulted ones', () => {
+  it('names exactly the fields of the Lab type and requires all but the defaulted and optional ones', () => {
     const fields: Record<keyof Lab, true> = {
       id: true,
       title: true,
@@ -312,10 +366,17 @@ describe('contracts/lab.schema.json', () => {
       setup: true,
       session: true,
       pool: true,
+      network: true,
     };
+    // Optional in the Lab type too: absent means "the platform's defaults".
+    const optional = ['network'];
     expect(Object.keys(schema.properties).toSorted()).toEqual(Object.keys(fields).toSorted());
     const defaulted = Object.keys(schema.properties).filter((key) => 'default' in schema.properties[key]);
-    expect([...schema.required, ...defaulted].toSorted()).toEqual(Object.keys(fields).toSorted());
+    expect([...schema.required, ...defaulted, ...optional].toSorted()).toEqual(Object.keys(fields).toSorted());
+  });
+
+  it('describes bandwidth with the pattern the platform checks it by', () => {
+    expect(schema.$defs.bandwidth.pattern).toBe(bandwidthPattern.source);
   });
 
   it('offers exactly the levels of the LabLevel type', () => {

@@ -91,6 +91,10 @@ function locate(root: unknown, segments: string[]): number | undefined {
 function toLab(data: Lab): Lab {
   const { controlPlane, workers } = data.topology;
   const { perVersion } = data.pool;
+  const network = {
+    ...(data.network?.ingressBandwidth === undefined ? {} : { ingressBandwidth: data.network.ingressBandwidth }),
+    ...(data.network?.egressBandwidth === undefined ? {} : { egressBandwidth: data.network.egressBandwidth }),
+  };
   return {
     id: data.id,
     title: data.title,
@@ -123,5 +127,7 @@ function toLab(data: Lab): Lab {
             ),
           }),
     },
+    // An empty block overrides nothing: the same lab as none.
+    ...(Object.keys(network).length > 0 ? { network } : {}),
   };
 }

@@ -62,6 +62,27 @@ describe('planCatalogSync', () => {
       plan: { inserts: [], updates: [], unchanged: ['a'], removals: [] },
     },
     {
+      name: 'updates a lab whose bandwidth override changed',
+      desired: [lab('a', { network: { egressBandwidth: '50M' } })],
+      stored: [lab('a', { network: { egressBandwidth: '100M' } })],
+      prune: false,
+      plan: { inserts: [], updates: ['a'], unchanged: [], removals: [] },
+    },
+    {
+      name: 'updates a lab whose bandwidth override was removed',
+      desired: [lab('a')],
+      stored: [lab('a', { network: { ingressBandwidth: '10M' } })],
+      prune: false,
+      plan: { inserts: [], updates: ['a'], unchanged: [], removals: [] },
+    },
+    {
+      name: 'sees no change between an empty network block and none',
+      desired: [lab('a', { network: {} })],
+      stored: [lab('a')],
+      prune: false,
+      plan: { inserts: [], updates: [], unchanged: ['a'], removals: [] },
+    },
+    {
       name: 'keeps stored labs missing from the files without prune',
       desired: [lab('a')],
       stored: [lab('a'), lab('old')],
@@ -153,6 +174,20 @@ describe.skipIf(!mongoUrl)('syncCatalog on the MongoDB lane', () => {
     expect(labFromDocument((await persistence.labs.findById('per-version').lean().exec())!)).toEqual(
       lab('per-version'),
     );
+  });
+
+  it('stores bandwidth overrides and drops them when they leave the file', async () => {
+    await persistence.labs.deleteMany({}).exec();
+    const withOverride = lab('bandwidth', { network: { ingressBandwidth: '200M', egressBandwidth: '50M' } });
+    await syncCatalog(persistence, [withOverride]);
+    const stored = async () => labFromDocument((await persistence.labs.findById('bandwidth').lean().exec())!);
+    expect(await stored()).toEqual(withOverride);
+    const oneDirection = lab('bandwidth', { network: { egressBandwidth: '50M' } });
+    expect(await syncCatalog(persistence, [oneDirection])).toMatchObject({ updated: ['bandwidth'] });
+    expect(await stored()).toEqual(oneDirection);
+    expect(await syncCatalog(persistence, [lab('bandwidth')])).toMatchObject({ updated: ['bandwidth'] });
+    expect(await stored()).toEqual(lab('bandwidth'));
+    expect(await syncCatalog(persistence, [lab('bandwidth')])).toMatchObject({ unchanged: ['bandwidth'] });
   });
 
   it('prunes labs that left the files only when asked to', async () => {

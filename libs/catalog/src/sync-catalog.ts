@@ -133,6 +133,14 @@ function normalizeLab(lab: Lab): Lab {
           }
         : {}),
     },
+    ...(lab.network?.ingressBandwidth || lab.network?.egressBandwidth
+      ? {
+          network: {
+            ...(lab.network.ingressBandwidth ? { ingressBandwidth: lab.network.ingressBandwidth } : {}),
+            ...(lab.network.egressBandwidth ? { egressBandwidth: lab.network.egressBandwidth } : {}),
+          },
+        }
+      : {}),
   } as Lab;
 }
 

@@ -46,6 +46,8 @@ const patternMeaning: Record<string, string> = {
   '#/properties/image/pattern':
     'must be an image reference containing {version}, e.g. quay.io/kubelabs/ubuntu-kubeadm:{version}',
   '#/properties/tags/items/pattern': 'must be 1 to 32 lowercase letters, digits or hyphens',
+  '#/$defs/bandwidth/pattern':
+    'must be a quantity in bits per second such as 100M (a number with k, M, G, T, P or Ki ... Pi)',
 };
 
 function translateError(error: ErrorObject): FieldError | undefined {

@@ -30,13 +30,6 @@ export class PlatformConfig {
   @EnvIntegerInRange(0, 120_000)
   SHUTDOWN_GRACE_MS: number = 10_000;
 
-  /** Host students SSH to; `{namespace}` is replaced by the tenant's namespace. */
-  @Matches(/^[A-Za-z0-9{}.-]+$/, { message: 'SSH_HOST_TEMPLATE must be a host name, optionally with {namespace}' })
-  SSH_HOST_TEMPLATE: string = 'ssh.{namespace}.svc.cluster.local';
-
-  @EnvIntegerInRange(1, 65535)
-  SSH_PORT: number = 22;
-
   /**
    * Names this platform instance on the host cluster (label `kubelabs.io/platform`), so several platforms, or test
    * runs, can share one host cluster without collecting each other's namespaces.
@@ -45,6 +38,16 @@ export class PlatformConfig {
     message: 'PLATFORM_ID must be a DNS label of at most 32 characters',
   })
   PLATFORM_ID: string = 'default';
+
+  /**
+   * Which proxies may tell the services a client's address (X-Forwarded-For): empty trusts none (the peer address is
+   * the client), a number trusts that many hops, otherwise a comma-separated list of addresses or CIDRs (the ingress
+   * controller's). Trusting every proxy would let any client forge its address and dodge per-client limits.
+   */
+  @Matches(/^(|[0-9]{1,2}|[0-9A-Fa-f.:/]+(,[0-9A-Fa-f.:/]+)*)$/, {
+    message: 'TRUST_PROXY must be empty, a hop count, or a comma-separated list of addresses or CIDRs',
+  })
+  TRUST_PROXY: string = '';
 
   /** Replicas of each JetStream stream: 1 on a single server, 3 on a three-node NATS cluster in production. */
   @EnvInteger()

@@ -68,10 +68,18 @@ function edgeFacts(i: number): AnyFact[] {
       userId,
       claimedAt: at,
       expiresAt: at,
-      access: renderAccess(namespace, claimId, {
-        sshHostTemplate: i % 2 ? '{namespace}.labs.example.org' : '10.0.0.1',
-        sshPort: i % 2 ? 65535 : 1,
-      }),
+      access: renderAccess(
+        claimId,
+        i % 2
+          ? {
+              state: 'open',
+              claimId,
+              host: i % 4 === 1 ? 'labs.example.org' : '2001:db8::1',
+              sshPort: 65535,
+              apiPort: 1,
+            }
+          : undefined,
+      ),
     }),
     claimExtendedFact({ claimId, tenantId, userId, expiresAt: at }),
     // Already past its expiry (minutesLeft stops at 0), and one far away.
@@ -181,7 +189,7 @@ describe('fact builders', () => {
 
 describe('fact ids', () => {
   const t = { tenantId: 't-a', labId: 'a', kubernetesVersion: '1.36' };
-  const access = renderAccess('kubelabs-t-a', 'c-1', { sshHostTemplate: 'h', sshPort: 22 });
+  const access = renderAccess('c-1', undefined);
 
   // The ids facts had before the builders existed: a message still in the duplicate window across an upgrade keeps
   // being recognised.

@@ -11,6 +11,9 @@ import type {
   TenantClaimed,
   TenantDeleted,
   TenantExpiring,
+  TenantExposureClosed,
+  TenantExposureOpened,
+  TenantPolicyRestored,
   TenantFailed,
   TenantProvisioning,
   TenantProvisionRequested,
@@ -119,7 +122,20 @@ export function tenantClaimedFact(input: WithDates<TenantClaimed, 'claimedAt' | 
     claimedAt: input.claimedAt.toISOString(),
     expiresAt: input.expiresAt.toISOString(),
     access: {
-      ssh: { host: input.access.ssh.host, port: input.access.ssh.port, user: input.access.ssh.user },
+      state: input.access.state,
+      ...(input.access.ssh
+        ? {
+            ssh: {
+              host: input.access.ssh.host,
+              port: input.access.ssh.port,
+              user: input.access.ssh.user,
+              command: input.access.ssh.command,
+            },
+          }
+        : {}),
+      ...(input.access.api
+        ? { api: { host: input.access.api.host, port: input.access.api.port, server: input.access.api.server } }
+        : {}),
       kubeconfig: { path: input.access.kubeconfig.path },
     },
   };
@@ -223,4 +239,55 @@ export function poolCapacityShortFact(
   const shortfall = Math.max(0, input.wanted - input.possible);
   const hour = Math.floor(input.observedAt.getTime() / 3_600_000);
   return fact('pool.capacity.short', data, pool, `capacity-short:${pool}:${input.reason}:${shortfall}:${hour}`);
+}
+
+/**
+ * A claimed tenant's SSH and API server were opened to the outside at `host` and `ports` (SSH first); one per tenant,
+ * claim and endpoint (a re-opening on other ports is a new fact).
+ */
+export function tenantExposureOpenedFact(input: TenantExposureOpened): Fact<'tenant.exposure.opened'> {
+  const data: TenantExposureOpened = {
+    tenantId: input.tenantId,
+    ...(input.claimId ? { claimId: input.claimId } : {}),
+    ...(input.host ? { host: input.host } : {}),
+    ports: [...input.ports],
+  };
+  return fact(
+    'tenant.exposure.opened',
+    data,
+    input.tenantId,
+    `exposure-opened:${input.tenantId}:${input.claimId ?? ''}:${input.host ?? ''}:${input.ports.join(',')}`,
+  );
+}
+
+/** A tenant's exposure was closed (its claim ended); once per tenant and claim. */
+export function tenantExposureClosedFact(input: TenantExposureClosed): Fact<'tenant.exposure.closed'> {
+  const data: TenantExposureClosed = {
+    tenantId: input.tenantId,
+    ...(input.claimId ? { claimId: input.claimId } : {}),
+    ports: [...input.ports],
+  };
+  return fact(
+    'tenant.exposure.closed',
+    data,
+    input.tenantId,
+    `exposure-closed:${input.tenantId}:${input.claimId ?? ''}`,
+  );
+}
+
+/** Objects the enforcer owns were found changed by hand and restored; one per tenant, objects and moment. */
+export function tenantPolicyRestoredFact(
+  input: WithDates<TenantPolicyRestored, 'restoredAt'>,
+): Fact<'tenant.policy.restored'> {
+  const data: TenantPolicyRestored = {
+    tenantId: input.tenantId,
+    objects: [...input.objects],
+    restoredAt: input.restoredAt.toISOString(),
+  };
+  return fact(
+    'tenant.policy.restored',
+    data,
+    input.tenantId,
+    `policy-restored:${input.tenantId}:${input.restoredAt.getTime()}:${input.objects.join(',')}`,
+  );
 }

@@ -28,7 +28,10 @@ export {
   tenantClaimedFact,
   tenantDeletedFact,
   tenantExpiringFact,
+  tenantExposureClosedFact,
+  tenantExposureOpenedFact,
   tenantFailedFact,
+  tenantPolicyRestoredFact,
   tenantProvisioningFact,
   tenantProvisionRequestedFact,
   tenantReadyFact,
@@ -79,21 +82,55 @@ export function deadLetterSubject(consumer: string): string {
   return subjectsDocument.deadLetters.subjectPrefix + consumer;
 }
 
+/**
+ * The one rule per shared field, from `contracts/common.schema.json`: what the HTTP DTOs, the NATS commands and the
+ * event payloads all accept. DTOs take `regex` for class-validator and `pattern` (the schema's own text) for OpenAPI,
+ * so the three cannot drift.
+ */
+export interface FieldRule {
+  /** The schema's `pattern`, verbatim (`RegExp.source` would escape `/`). */
+  pattern: string;
+  /** The pattern compiled as ajv compiles it (`u` flag), so a value passes here exactly when it passes the schemas. */
+  regex: RegExp;
+  maxLength?: number;
+  description: string;
+}
+
+export const fieldRules = {
+  labId: fieldRule('labId'),
+  tenantId: fieldRule('tenantId'),
+  claimId: fieldRule('claimId'),
+  userId: fieldRule('userId'),
+  kubernetesVersion: fieldRule('kubernetesVersion'),
+  sshPublicKey: fieldRule('sshPublicKey'),
+  idempotencyKey: fieldRule('idempotencyKey'),
+  namespace: fieldRule('namespace'),
+} as const satisfies Record<string, FieldRule>;
+
+export type SharedField = keyof typeof fieldRules;
+
 /** Identifier patterns from `contracts/common.schema.json`, for code that mints or checks ids. */
 export const idPatterns = {
-  labId: definitionPattern('labId'),
-  tenantId: definitionPattern('tenantId'),
-  claimId: definitionPattern('claimId'),
-  userId: definitionPattern('userId'),
-  kubernetesVersion: definitionPattern('kubernetesVersion'),
-  namespace: definitionPattern('namespace'),
+  labId: fieldRules.labId.regex,
+  tenantId: fieldRules.tenantId.regex,
+  claimId: fieldRules.claimId.regex,
+  userId: fieldRules.userId.regex,
+  kubernetesVersion: fieldRules.kubernetesVersion.regex,
+  namespace: fieldRules.namespace.regex,
 } as const;
 
-function definitionPattern(name: string): RegExp {
-  const common = schemaDocuments['common.schema.json'] as { definitions: Record<string, { pattern?: string }> };
-  const pattern = common.definitions[name]?.pattern;
-  if (!pattern) throw new Error(`contracts: common.schema.json has no pattern for '${name}'`);
-  return new RegExp(pattern, 'u');
+function fieldRule(name: string): FieldRule {
+  const common = schemaDocuments['common.schema.json'] as {
+    definitions: Record<string, { pattern?: string; maxLength?: number; description?: string }>;
+  };
+  const definition = common.definitions[name];
+  if (!definition?.pattern) throw new Error(`contracts: common.schema.json has no pattern for '${name}'`);
+  return {
+    pattern: definition.pattern,
+    regex: new RegExp(definition.pattern, 'u'),
+    ...(definition.maxLength !== undefined ? { maxLength: definition.maxLength } : {}),
+    description: definition.description ?? name,
+  };
 }
 
 // Compile-time guard: the generated maps and the generated lists name the same events and commands.
@@ -104,3 +141,4 @@ const listsMatchMaps: [Same<EventType, keyof EventPayloads>, Same<CommandSubject
 ];
 void listsMatchMaps;
 export type { PoolView } from './pool-view';
+export { edgeValues, type EdgeValues } from './edge-values';

@@ -38,7 +38,9 @@ const claimed = {
   claimedAt: '2026-11-20T10:20:00.000Z',
   expiresAt: '2026-11-20T12:20:00.000Z',
   access: {
-    ssh: { host: 'labs.example.org', port: 30022, user: 'student' },
+    state: 'open' as const,
+    ssh: { host: 'labs.example.org', port: 30022, user: 'student', command: 'ssh -p 30022 student@labs.example.org' },
+    api: { host: 'labs.example.org', port: 30443, server: 'https://labs.example.org:30443' },
     kubeconfig: { path: '/v1/claims/c-9m2x8q/kubeconfig' },
   },
 };

@@ -22,15 +22,38 @@ export function isLiveClaim(state: ClaimState): boolean {
   return state === 'pending' || state === 'active';
 }
 
-export interface AccessSettings {
-  sshHostTemplate: string;
-  sshPort: number;
+/** What the network-policy enforcer opened for a claim: the public endpoints of SSH and the tenant API. */
+export interface OpenedExposure {
+  state: 'open' | 'closed';
+  claimId?: string;
+  host?: string;
+  sshPort?: number;
+  apiPort?: number;
 }
 
-/** How the owner of an active claim reaches its tenant: addresses only, never credentials. */
-export function renderAccess(namespace: string, claimId: string, settings: AccessSettings) {
+export const studentLogin = 'student';
+
+/**
+ * How the owner of an active claim reaches its tenant from outside: addresses only, never credentials. `opening` until
+ * the enforcer has opened this claim's exposure; then the public SSH endpoint (with a command line to paste) and the
+ * API server URL the served kubeconfig points at.
+ */
+export function renderAccess(claimId: string, exposure: OpenedExposure | undefined) {
+  const kubeconfig = { path: `/v1/claims/${claimId}/kubeconfig` };
+  if (
+    exposure?.state !== 'open' ||
+    exposure.claimId !== claimId ||
+    !exposure.host ||
+    exposure.sshPort === undefined ||
+    exposure.apiPort === undefined
+  )
+    return { state: 'opening' as const, kubeconfig };
+  const { host, sshPort, apiPort } = exposure;
+  const hostInUrl = host.includes(':') ? `[${host}]` : host;
   return {
-    ssh: { host: settings.sshHostTemplate.replace('{namespace}', namespace), port: settings.sshPort, user: 'student' },
-    kubeconfig: { path: `/v1/claims/${claimId}/kubeconfig` },
+    state: 'open' as const,
+    ssh: { host, port: sshPort, user: studentLogin, command: `ssh -p ${sshPort} ${studentLogin}@${host}` },
+    api: { host, port: apiPort, server: `https://${hostInUrl}:${apiPort}` },
+    kubeconfig,
   };
 }

@@ -11,6 +11,16 @@ export interface LabTopology {
   workers: { count: number } & NodeSize;
 }
 
+/**
+ * Fair share of the network for every VM of a tenant, as Kubernetes quantities in bits per second (`100M` is
+ * 100 Mbit/s). Absent directions take the provisioner's defaults. The provisioner writes them as the
+ * `kubernetes.io/ingress-bandwidth` / `kubernetes.io/egress-bandwidth` annotations on each VM template.
+ */
+export interface LabNetwork {
+  ingressBandwidth?: string;
+  egressBandwidth?: string;
+}
+
 export interface PoolSettings {
   minReady: number;
   maxTotal: number;
@@ -31,6 +41,8 @@ export interface Lab {
   setup: { controlPlane?: string; workers?: string };
   session: { durationMinutes: number; maxExtensionMinutes: number };
   pool: PoolSettings & { perVersion?: Record<string, PoolSettings> };
+  /** Per-lab overrides of the platform's bandwidth defaults. */
+  network?: LabNetwork;
 }
 
 export function poolKey(labId: string, kubernetesVersion: string): string {
@@ -39,4 +51,51 @@ export function poolKey(labId: string, kubernetesVersion: string): string {
 
 export function poolSettingsFor(lab: Lab, kubernetesVersion: string): PoolSettings {
   return lab.pool.perVersion?.[kubernetesVersion] ?? { minReady: lab.pool.minReady, maxTotal: lab.pool.maxTotal };
+}
+
+/**
+ * The bandwidth quantities the platform writes: a decimal number with an optional SI (`k`, `M`, `G`, `T`, `P`) or
+ * binary (`Ki` ... `Pi`) suffix, the subset of Kubernetes quantities that makes sense for a rate (no milli, no
+ * exponent). The same pattern is in contracts/lab.schema.json (`$defs/bandwidth`).
+ */
+export const bandwidthPattern = /^([0-9]+)(?:\.([0-9]+))?([kMGTP]|[KMGTP]i)?$/;
+
+/**
+ * The range the container runtime accepts: below 1k or above 1P bits per second it refuses the annotation and the
+ * VM's launcher pod never starts (kubelet's and containerd's `validateBandwidthIsReasonable`).
+ */
+export const bandwidthLimits = { minBitsPerSecond: 1_000n, maxBitsPerSecond: 1_000_000_000_000_000n } as const;
+
+const bandwidthMultipliers: Record<string, bigint> = {
+  '': 1n,
+  k: 10n ** 3n,
+  M: 10n ** 6n,
+  G: 10n ** 9n,
+  T: 10n ** 12n,
+  P: 10n ** 15n,
+  Ki: 2n ** 10n,
+  Mi: 2n ** 20n,
+  Gi: 2n ** 30n,
+  Ti: 2n ** 40n,
+  Pi: 2n ** 50n,
+};
+
+/** Bits per second a bandwidth quantity stands for, rounded up as Kubernetes does; undefined if it is not one. */
+export function bandwidthBitsPerSecond(quantity: string): bigint | undefined {
+  const match = quantity.length <= 32 ? bandwidthPattern.exec(quantity) : null;
+  if (!match) return undefined;
+  const [, whole = '', fraction = '', suffix = ''] = match;
+  const scaled = BigInt(`${whole}${fraction}`) * bandwidthMultipliers[suffix]!;
+  const divisor = 10n ** BigInt(fraction.length);
+  return (scaled + divisor - 1n) / divisor;
+}
+
+/** What is wrong with a bandwidth quantity (a phrase to follow its name), or undefined when it is usable. */
+export function checkBandwidth(quantity: string): string | undefined {
+  const bits = bandwidthBitsPerSecond(quantity);
+  if (bits === undefined)
+    return 'must be a quantity in bits per second such as 100M (a number with k, M, G, T, P or Ki ... Pi)';
+  if (bits < bandwidthLimits.minBitsPerSecond) return 'must be at least 1k (1 kbit/s)';
+  if (bits > bandwidthLimits.maxBitsPerSecond) return 'must be at most 1P (1 Pbit/s)';
+  return undefined;
 }

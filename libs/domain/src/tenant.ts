@@ -10,6 +10,18 @@ export interface Condition {
   lastTransitionTime: Date;
 }
 
+/** What the outside world may reach of a claimed tenant, as the network-policy enforcer last applied it. */
+export interface TenantExposure {
+  state: 'open' | 'closed';
+  /** The claim it was opened for. */
+  claimId?: string;
+  /** Public host name or address of the endpoints (the host nodes' or the load balancer's). */
+  host?: string;
+  sshPort?: number;
+  apiPort?: number;
+  changedAt: Date;
+}
+
 export interface Tenant {
   id: string;
   labId: string;
@@ -30,6 +42,9 @@ export interface Tenant {
   releaseClaimId?: string;
   /** Set once `tenant.released` is on the stream; until then the claims repair announces it. */
   releaseAnnouncedAt?: Date;
+  /** When the network-policy enforcer first applied the tenant's baseline policies. */
+  isolatedAt?: Date;
+  exposure?: TenantExposure;
   conditions: Condition[];
 }
 

@@ -68,6 +68,21 @@ class ObjectApi extends KubernetesObjectApi {
     return api;
   }
 
+  /**
+   * Objects come back exactly as the API server sent them. The library's typed deserializer renames wire fields
+   * (`from` → `_from`, `default` → `_default`) and turns timestamps into Dates, so what a reconciler read would never
+   * compare equal to what it applied, nor to what a watch delivers (raw JSON).
+   */
+  protected override async processResponse<T extends KubernetesObject>(
+    response: Parameters<KubernetesObjectApi['processResponse']>[0],
+    type?: string,
+  ): Promise<T> {
+    if (response.httpStatusCode >= 200 && response.httpStatusCode <= 299) {
+      return JSON.parse(await response.body.text()) as T;
+    }
+    return super.processResponse<T>(response, type);
+  }
+
   /** The URL path of a kind's collection (`/api/v1/namespaces/x/services`), from discovery (cached). */
   collectionPath(apiVersion: string, kind: string, namespace?: string): Promise<string> {
     return this.specUriPath({ apiVersion, kind, metadata: namespace ? { namespace } : {} }, 'list');
@@ -155,8 +170,8 @@ export class KubeClient {
         );
         items.push(...list.items);
         resourceVersion = list.metadata?.resourceVersion ?? resourceVersion;
-        // oxlint-disable-next-line no-underscore-dangle -- the library's name for the list's `continue` token
-        continueToken = list.metadata?._continue;
+        // The raw list: the wire name of the token is `continue`.
+        continueToken = (list.metadata as { continue?: string } | undefined)?.continue;
       } catch (error) {
         throw toKubeApiError(error, `list ${kind}${options.namespace ? ` in ${options.namespace}` : ''}`);
       }

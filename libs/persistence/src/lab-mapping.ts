@@ -1,9 +1,10 @@
-// Converts labs between the domain shape and the stored document shape (per-version overrides as an array).
-import type { Lab } from '@kubelabs/domain';
+// Converts labs between the domain shape and the stored document shape (per-version overrides as an array, bandwidth
+// overrides as an always-present object).
+import type { Lab, LabNetwork } from '@kubelabs/domain';
 import type { LabDocument } from './schemas';
 
 export function labToDocumentFields(lab: Lab): Omit<LabDocument, '_id' | 'createdAt' | 'updatedAt'> {
-  const { id: _id, pool, ...fields } = lab;
+  const { id: _id, pool, network, ...fields } = lab;
   const perVersion = pool.perVersion
     ? Object.entries(pool.perVersion)
         .sort(([a], [b]) => a.localeCompare(b))
@@ -12,19 +13,32 @@ export function labToDocumentFields(lab: Lab): Omit<LabDocument, '_id' | 'create
   return {
     ...fields,
     pool: { minReady: pool.minReady, maxTotal: pool.maxTotal, ...(perVersion?.length ? { perVersion } : {}) },
+    // Always a whole field, {} for none: upserts `$set` top-level fields, so an override dropped from the catalog is
+    // dropped from the stored lab too.
+    network: networkOf(network),
   };
 }
 
 export function labFromDocument(doc: LabDocument): Lab {
-  const { _id, createdAt: _c, updatedAt: _u, pool, ...fields } = doc;
+  const { _id, createdAt: _c, updatedAt: _u, pool, network, ...fields } = doc;
   const perVersion = pool.perVersion?.length
     ? Object.fromEntries(
         pool.perVersion.map((p) => [p.kubernetesVersion, { minReady: p.minReady, maxTotal: p.maxTotal }]),
       )
     : undefined;
+  const overrides = networkOf(network);
   return {
     id: _id,
     ...fields,
     pool: { minReady: pool.minReady, maxTotal: pool.maxTotal, ...(perVersion ? { perVersion } : {}) },
+    ...(Object.keys(overrides).length > 0 ? { network: overrides } : {}),
   } as Lab;
+}
+
+/** Only the overrides that are set (a stored document may hold nulls or nothing). */
+function networkOf(network: LabNetwork | null | undefined): LabNetwork {
+  return {
+    ...(network?.ingressBandwidth ? { ingressBandwidth: network.ingressBandwidth } : {}),
+    ...(network?.egressBandwidth ? { egressBandwidth: network.egressBandwidth } : {}),
+  };
 }

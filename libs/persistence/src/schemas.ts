@@ -39,6 +39,8 @@ export const labSchema = new Schema<LabDocument>(
         default: undefined,
       },
     },
+    // Per-lab bandwidth overrides; stored as {} when the lab has none, so a sync clears removed ones.
+    network: { ingressBandwidth: String, egressBandwidth: String },
   },
   { collection: 'labs', timestamps: true, versionKey: false },
 );
@@ -64,6 +66,21 @@ export const tenantSchema = new Schema<TenantDocument>(
     releaseReason: String,
     releaseClaimId: String,
     releaseAnnouncedAt: Date,
+    isolatedAt: Date,
+    exposure: {
+      type: new Schema(
+        {
+          state: { type: String, enum: ['open', 'closed'] },
+          claimId: String,
+          host: String,
+          sshPort: Number,
+          apiPort: Number,
+          changedAt: Date,
+        },
+        { _id: false },
+      ),
+      default: undefined,
+    },
     conditions: [
       new Schema(
         { type: String, status: String, reason: String, message: String, lastTransitionTime: Date },

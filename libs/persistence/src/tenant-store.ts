@@ -1,7 +1,14 @@
 // The only writer of tenant documents. Each transition is one conditional update on one document (the condition is
 // the state it leaves), so the claim API, the pool manager and the provisioner can race without giving a tenant to
 // two claims, reviving a released one, or announcing a transition twice: the caller that changed it publishes.
-import { DomainError, poolKey, tenantNamespace, type Condition, type Tenant } from '@kubelabs/domain';
+import {
+  DomainError,
+  poolKey,
+  tenantNamespace,
+  type Condition,
+  type Tenant,
+  type TenantExposure,
+} from '@kubelabs/domain';
 import { mergeConditions, sameConditions, type ConditionUpdate } from './merge-conditions';
 import type { Persistence } from './persistence';
 import type { TenantDocument } from './schemas';
@@ -103,6 +110,38 @@ export class TenantStore {
         { returnDocument: 'after', lean: true },
       )
       .exec() as Promise<TenantDocument | null>;
+  }
+
+  /** The enforcer applied the tenant's baseline policies (first time only). */
+  async markIsolated(tenantId: string, now: Date): Promise<boolean> {
+    const result = await this.db.tenants
+      .updateOne({ _id: tenantId, isolatedAt: { $exists: false } }, { $set: { isolatedAt: now } })
+      .exec();
+    return result.modifiedCount === 1;
+  }
+
+  /**
+   * Records the tenant's exposure as the enforcer applied it; true only when it changed (that caller announces
+   * `tenant.exposure.opened` or `.closed`). Conditional on the stored value, so two writers cannot both announce.
+   */
+  async recordExposure(tenantId: string, exposure: TenantExposure): Promise<boolean> {
+    const current = await this.db.tenants.findById(tenantId, { exposure: 1 }).lean().exec();
+    if (!current) return false;
+    const before = current.exposure;
+    const same =
+      before?.state === exposure.state &&
+      before.claimId === exposure.claimId &&
+      before.host === exposure.host &&
+      before.sshPort === exposure.sshPort &&
+      before.apiPort === exposure.apiPort;
+    if (same) return false;
+    const result = await this.db.tenants
+      .updateOne(
+        { _id: tenantId, ...(before ? { 'exposure.changedAt': before.changedAt } : { exposure: { $exists: false } }) },
+        { $set: { exposure } },
+      )
+      .exec();
+    return result.modifiedCount === 1;
   }
 
   /** The outbox is drained: `tenant.released` is on the stream. */

@@ -67,7 +67,7 @@ export async function startService(definition: ServiceDefinition): Promise<NestF
 
   const app = await NestFactory.create<NestFastifyApplication>(
     ServiceRootModule,
-    new FastifyAdapter({ bodyLimit: 256 * 1024, trustProxy: true }),
+    new FastifyAdapter({ bodyLimit: 256 * 1024, trustProxy: trustProxyOf(definition.config.TRUST_PROXY) }),
     {
       bufferLogs: true,
       abortOnError: false,
@@ -145,4 +145,12 @@ export function runService<C extends PlatformConfig>(
     );
     process.exit(1);
   });
+}
+
+/** Fastify's trustProxy from the TRUST_PROXY setting: none, a hop count, or the proxies' addresses. */
+export function trustProxyOf(setting: string): boolean | string | string[] {
+  if (setting === '') return false;
+  // A hop count: Fastify takes a number (its Nest adapter's type omits that form).
+  if (/^[0-9]+$/.test(setting)) return Number(setting) as unknown as string;
+  return setting.split(',').map((entry) => entry.trim());
 }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Test } from '@nestjs/testing';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { OpenAPIObject } from '@nestjs/swagger';
+import { Metrics } from '@kubelabs/runtime';
 import { repoRoot } from '@kubelabs/testing';
 import { ClaimApiModule } from '../src/claim-api.module';
 import { ClaimApiConfig } from '../src/config';
@@ -17,7 +18,8 @@ export async function generateOpenApiDocument(): Promise<OpenAPIObject> {
   const moduleRef = await Test.createTestingModule({ imports: [ClaimApiModule] })
     // Providers the runtime module would supply (connections, config): the default config, and inert objects for the
     // rest. Nothing calls them: the document is read from decorators before any request is served.
-    .useMocker((token) => (token === ClaimApiConfig ? new ClaimApiConfig() : {}))
+    // Metrics is real (constructors register their metrics on it); it needs no connection.
+    .useMocker((token) => (token === ClaimApiConfig ? new ClaimApiConfig() : token === Metrics ? new Metrics() : {}))
     .compile();
   const app = moduleRef.createNestApplication(new FastifyAdapter(), { logger: false });
   try {

@@ -1,15 +1,13 @@
-// Entry point of the network-policy enforcer. This foundation starts it with its connections, health, readiness and
-// metrics; its reconciler (isolate every tenant, open SSH once claimed) is the subject of its own issue.
+// Entry point of the network-policy enforcer: isolates every tenant namespace before its VMs boot, opens SSH and the
+// tenant API to the student while a claim holds the tenant, keeps quotas, and restores whatever is changed by hand.
 import 'reflect-metadata';
 import { Module } from '@nestjs/common';
-import { PlatformConfig } from '@kubelabs/config';
 import { runService } from '@kubelabs/runtime';
+import { NetpolEnforcerConfig } from './config';
+import { EnforcerLoop } from './enforcer-loop';
+import { enforcerConsumer, TenantEventsController } from './tenant-events.controller';
 
-class NetpolEnforcerConfig extends PlatformConfig {
-  override HTTP_PORT: number = 8083;
-}
-
-@Module({})
+@Module({ controllers: [TenantEventsController], providers: [EnforcerLoop] })
 class NetpolEnforcerModule {}
 
 runService(NetpolEnforcerConfig, (config) => ({
@@ -18,4 +16,5 @@ runService(NetpolEnforcerConfig, (config) => ({
   config,
   port: config.HTTP_PORT,
   connections: { mongo: true, nats: true, kube: true },
+  consumers: [enforcerConsumer],
 }));

@@ -8,21 +8,14 @@ import {
   tenantProvisionRequestedFact,
   tenantReleasedFact,
 } from '@kubelabs/contracts';
-import { renderAccess, type AccessSettings } from '@kubelabs/domain';
+import { renderAccess } from '@kubelabs/domain';
 import type { EventPublisher } from '@kubelabs/messaging';
-import {
-  ClaimStore,
-  TenantStore,
-  type ClaimDocument,
-  type Persistence,
-  type TenantDocument,
-} from '@kubelabs/persistence';
+import { ClaimStore, TenantStore, type ClaimDocument, type Persistence } from '@kubelabs/persistence';
 import type { ObservedPoolState } from './observe-pools';
 import type { PoolAction, RetireReason } from './plan';
 
 export interface ApplySettings {
   provisionTimeoutMs: number;
-  access: AccessSettings;
 }
 
 export function newTenantId(labId: string): string {
@@ -121,7 +114,8 @@ export class PoolActionApplier {
         userId: claim.userId,
         claimedAt: claim.activatedAt ?? now,
         expiresAt: claim.expiresAt!,
-        access: renderAccess(tenant.namespace, claimId, this.settings.access),
+        // The exposure opens after the claim (the enforcer reacts to tenant.claimed): access is 'opening' here.
+        access: renderAccess(claimId, undefined),
       }),
     );
   }

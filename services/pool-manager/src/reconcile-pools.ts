@@ -45,7 +45,6 @@ export class PoolReconciler implements OnApplicationBootstrap, OnApplicationShut
   ) {
     this.applier = new PoolActionApplier(db, events, {
       provisionTimeoutMs: config.PROVISION_TIMEOUT_MS,
-      access: { sshHostTemplate: config.SSH_HOST_TEMPLATE, sshPort: config.SSH_PORT },
     });
     this.loop = new ReconcileLoop(
       {

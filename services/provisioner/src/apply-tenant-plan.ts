@@ -11,6 +11,7 @@ import type { TenantStore } from '@kubelabs/persistence';
 import { planTenantCredentials } from './credentials';
 import type { TenantSnapshot } from './observe-tenant';
 import type { TenantAction } from './plan-tenant';
+import type { RenderTenantOptions } from './render';
 import { renderDesiredObjects } from './render-desired';
 
 export interface ApplyTenantDeps {
@@ -19,6 +20,8 @@ export interface ApplyTenantDeps {
   events: EventPublisher;
   platformId: string;
   tenantApiPublicUrlTemplate: string;
+  /** The render settings from config (the VMs' default bandwidth). */
+  renderOptions?: RenderTenantOptions;
   /** An unchanged object is applied again after this long (under one resync period). */
   reapplyAfterMs: number;
 }
@@ -120,6 +123,7 @@ export class TenantPlanApplier {
       sshAuthorizedKeys: snapshot.sshAuthorizedKeys,
       platformId: this.deps.platformId,
       tenantApiPublicUrlTemplate: this.deps.tenantApiPublicUrlTemplate,
+      renderOptions: this.deps.renderOptions,
     });
   }
 

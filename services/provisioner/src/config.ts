@@ -1,6 +1,23 @@
-// The provisioner's configuration: the platform's variables plus its loop timings and the tenant API addresses.
-import { Matches } from 'class-validator';
+// The provisioner's configuration: the platform's variables plus its loop timings, the tenant API addresses and the
+// tenant VMs' default bandwidth.
+import { Matches, ValidateBy, type ValidationArguments } from 'class-validator';
 import { EnvIntegerInRange, PlatformConfig } from '@kubelabs/config';
+import { checkBandwidth } from '@kubelabs/domain';
+import type { RenderTenantOptions } from './render';
+
+/** `none` turns a limit off: an empty variable means "the default" to the config loader. */
+const noLimit = 'none';
+
+/** A bandwidth quantity the container runtime accepts, or `none`. */
+const EnvBandwidth = (): PropertyDecorator =>
+  ValidateBy({
+    name: 'envBandwidth',
+    validator: {
+      validate: (value: unknown) => typeof value === 'string' && (value === noLimit || !checkBandwidth(value)),
+      defaultMessage: (args?: ValidationArguments) =>
+        `${args?.property} must be a quantity in bits per second from 1k to 1P (such as 100M, 1G or 512Mi), or none`,
+    },
+  });
 
 export class ProvisionerConfig extends PlatformConfig {
   override HTTP_PORT: number = 8082;
@@ -28,4 +45,24 @@ export class ProvisionerConfig extends PlatformConfig {
   /** Tenants reconciled at once. */
   @EnvIntegerInRange(1, 64)
   PROVISION_CONCURRENCY: number = 8;
+
+  /**
+   * Fair share: the most each tenant VM may receive and send, in bits per second, unless its lab's `network` says
+   * otherwise. Written as the `kubernetes.io/ingress-bandwidth` / `egress-bandwidth` annotations on every VM
+   * template; only a CNI with bandwidth support enforces them (deploy/README.md). `none`: no annotation, no limit.
+   */
+  @EnvBandwidth()
+  TENANT_INGRESS_BANDWIDTH: string = '100M';
+
+  @EnvBandwidth()
+  TENANT_EGRESS_BANDWIDTH: string = '100M';
+}
+
+/** The render settings the config decides (pure, so tests build them from any config). */
+export function renderOptionsFrom(config: ProvisionerConfig): RenderTenantOptions {
+  const ingress = config.TENANT_INGRESS_BANDWIDTH;
+  const egress = config.TENANT_EGRESS_BANDWIDTH;
+  return {
+    vmBandwidth: { ...(ingress === noLimit ? {} : { ingress }), ...(egress === noLimit ? {} : { egress }) },
+  };
 }

@@ -98,6 +98,7 @@ export async function observeTenant(deps: ObserveTenantDeps, tenantId: string): 
       state: tenant.state,
       ...(tenant.step !== undefined ? { step: tenant.step } : {}),
       provisioningDeadline: tenant.provisioningDeadline,
+      isolated: tenant.isolatedAt !== undefined,
       lab,
       credentials: credentialState,
       expectedVms,

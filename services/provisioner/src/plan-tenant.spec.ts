@@ -19,6 +19,7 @@ function observed(overrides: Partial<ObservedTenant>): ObservedTenant {
     state: 'provisioning',
     step: 'booting',
     provisioningDeadline: later,
+    isolated: true,
     lab,
     credentials: 'present',
     expectedVms: vmNames,
@@ -46,6 +47,12 @@ describe('planTenant', () => {
       name: 'a new tenant gets its namespace, then every object, with freshly minted credentials',
       tenant: observed({ step: 'requested', credentials: 'absent' }),
       actions: ['apply:namespace+mint', 'step:namespace', 'apply:all+mint', 'step:virtual-machines', 'step:booting'],
+      ready: 'False',
+    },
+    {
+      name: 'no VM before the network isolation exists: only the namespace, then wait',
+      tenant: observed({ step: 'requested', credentials: 'absent', isolated: false }),
+      actions: ['apply:namespace+mint', 'step:namespace'],
       ready: 'False',
     },
     {

@@ -15,6 +15,11 @@ export interface ObservedTenant {
   provisioningDeadline: Date;
   /** The lab as the catalog holds it now; null when it was removed. */
   lab: Lab | null;
+  /**
+   * Whether the network-policy enforcer has applied the tenant's baseline isolation (it records the moment on the
+   * tenant). No VirtualMachine is applied before: a VM never runs unisolated, even for a second.
+   */
+  isolated: boolean;
   /** Whether the tenant-pki Secret exists (the one durable copy of the tenant's credentials). */
   credentials: 'present' | 'absent' | 'malformed';
   /** Names of the VMs the lab's topology asks for. */
@@ -74,6 +79,14 @@ function planProvisioning(observed: ObservedTenant, now: Date): TenantPlan {
     // Until every object is applied, a pass applies them all again: a crash half-way is harmless. Credentials are
     // minted only here, while no VM can have booted with earlier ones.
     const mint = observed.credentials === 'absent';
+    if (!observed.isolated)
+      return {
+        actions: [
+          { type: 'apply', scope: 'namespace', mintCredentials: mint },
+          { type: 'record-step', step: 'namespace', message: 'namespace applied; waiting for its network isolation' },
+        ],
+        conditions: [condition('Ready', 'False', 'Isolating', 'waiting for the baseline network policies')],
+      };
     return {
       actions: [
         { type: 'apply', scope: 'namespace', mintCredentials: mint },

@@ -10,7 +10,7 @@ import { Persistence, TenantStore } from '@kubelabs/persistence';
 import { ReconcileLoop } from '@kubelabs/reconcile';
 import { Metrics } from '@kubelabs/runtime';
 import { AppliedObjects, TenantPlanApplier } from './apply-tenant-plan';
-import { ProvisionerConfig } from './config';
+import { ProvisionerConfig, renderOptionsFrom } from './config';
 import { TenantReconciler } from './reconcile-tenant';
 
 @Injectable()
@@ -33,6 +33,7 @@ export class ProvisionerLoop implements OnApplicationBootstrap, OnApplicationShu
         events,
         platformId: config.PLATFORM_ID,
         tenantApiPublicUrlTemplate: config.TENANT_API_PUBLIC_URL_TEMPLATE,
+        renderOptions: renderOptionsFrom(config),
         reapplyAfterMs: Math.floor(config.RESYNC_INTERVAL_MS * 0.9),
       },
       new AppliedObjects(),

@@ -3,7 +3,7 @@
 // are selectable by it). The Namespace comes first.
 import { kubeconfigSecretKey, labelKeys, tenantSecretNames, type Lab, type TenantCredentials } from '@kubelabs/domain';
 import { renderKubeconfig } from './credentials';
-import { ownershipLabels, renderTenant, type KubernetesObject } from './render';
+import { ownershipLabels, renderTenant, type KubernetesObject, type RenderTenantOptions } from './render';
 
 export interface DesiredTenantInput {
   lab: Lab;
@@ -14,6 +14,8 @@ export interface DesiredTenantInput {
   platformId: string;
   /** The server URL written into the student's kubeconfig; `{namespace}` is replaced. */
   tenantApiPublicUrlTemplate: string;
+  /** The platform's render settings from config (the VMs' default bandwidth). */
+  renderOptions?: RenderTenantOptions;
 }
 
 export function renderDesiredObjects(input: DesiredTenantInput): KubernetesObject[] {
@@ -21,6 +23,7 @@ export function renderDesiredObjects(input: DesiredTenantInput): KubernetesObjec
   const objects = renderTenant(input.lab, ref, {
     credentials: input.credentials,
     sshAuthorizedKeys: input.sshAuthorizedKeys,
+    options: input.renderOptions,
   });
   const kubeconfig = renderKubeconfig(
     input.credentials,

@@ -16,6 +16,7 @@ export const eventTypes = [
   'pool.capacity.short',
   'tenant.exposure.opened',
   'tenant.exposure.closed',
+  'tenant.policy.restored',
   'exposure.synced',
 ] as const;
 export const commandSubjects = ['cmd.claim.create', 'cmd.claim.release', 'cmd.claim.get'] as const;
@@ -161,6 +162,13 @@ export const subjectsDocument: SubjectsDocument = {
       subscribers: [],
     },
     {
+      type: 'tenant.policy.restored',
+      stream: 'KUBELABS_EVENTS',
+      schema: 'events/tenant.policy.restored.schema.json',
+      publishers: ['netpol-enforcer'],
+      subscribers: [],
+    },
+    {
       type: 'exposure.synced',
       stream: 'KUBELABS_EVENTS',
       schema: 'events/exposure.synced.schema.json',
@@ -218,17 +226,13 @@ export const schemaDocuments: Record<string, object> = {
       },
       sshPublicKey: {
         description:
-          "An OpenSSH public key ('<type> <base64> [comment]') installed for the lab's SSH user. Public by nature; private keys are never accepted.",
-        type: 'string',
-        maxLength: 16384,
-        pattern:
-          '^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\\.com|sk-ecdsa-sha2-nistp256@openssh\\.com) [A-Za-z0-9+/]+={0,3}( [^\\r\\n]*)?$',
+          "Installed for the lab's SSH user. Over NATS no key pair is generated: a private key must not travel on the bus.",
+        $ref: '../common.schema.json#/definitions/sshPublicKey',
       },
       idempotencyKey: {
         description:
           "Repeating a request with the same key and user returns the first request's claim instead of creating another.",
-        type: 'string',
-        pattern: '^[A-Za-z0-9._:-]{1,128}$',
+        $ref: '../common.schema.json#/definitions/idempotencyKey',
       },
     },
     examples: [
@@ -324,7 +328,14 @@ export const schemaDocuments: Record<string, object> = {
         kubernetesVersion: '1.36',
         expiresAt: '2026-11-20T12:20:00.000Z',
         access: {
-          ssh: { host: 'labs.example.org', port: 30022, user: 'student' },
+          state: 'open',
+          ssh: {
+            host: 'labs.example.org',
+            port: 30022,
+            user: 'student',
+            command: 'ssh -p 30022 student@labs.example.org',
+          },
+          api: { host: 'labs.example.org', port: 30443, server: 'https://labs.example.org:30443' },
           kubeconfig: { path: '/v1/claims/c-9m2x8q/kubeconfig' },
         },
       },
@@ -362,20 +373,35 @@ export const schemaDocuments: Record<string, object> = {
         pattern: '^t-[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$',
       },
       claimId: {
-        description: "A claim id: 'c-' then up to 40 lowercase letters, digits or inner hyphens.",
+        description:
+          "A claim id: 'c-' then up to 40 lowercase letters, digits or inner hyphens. The claim API mints 'c-' and 16 hexadecimal digits; every reader, HTTP included, accepts this whole form.",
         type: 'string',
         pattern: '^c-[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$',
       },
       userId: {
         description:
-          "An opaque user id, prefixed by where the user comes from, e.g. 'slack:T024BE7LD:U0G9QF9C6', 'discord:80351110224678912', 'key:ak-1f3c'.",
+          "An opaque user id, prefixed by where the user comes from, e.g. 'slack:T024BE7LD:U0G9QF9C6', 'discord:80351110224678912', 'ada+k8s@example.org', 'key:ak-1f3c': a letter or digit, then up to 127 letters, digits or . _ : @ + -.",
         type: 'string',
-        pattern: '^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$',
+        pattern: '^[A-Za-z0-9][A-Za-z0-9._:@+-]{0,127}$',
       },
       kubernetesVersion: {
         description: "A Kubernetes minor version, e.g. '1.36'.",
         type: 'string',
         pattern: '^1\\.[0-9]{2}$',
+      },
+      sshPublicKey: {
+        description:
+          "One OpenSSH public key line, '<type> <base64> [comment]', installed for the lab's SSH user. Public by nature; private keys are never accepted.",
+        type: 'string',
+        maxLength: 16384,
+        pattern:
+          '^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\\.com|sk-ecdsa-sha2-nistp256@openssh\\.com) [A-Za-z0-9+/]{16,}={0,2}( [^\\r\\n]*)?$',
+      },
+      idempotencyKey: {
+        description:
+          "A client's key for one request: repeating the request with the same key returns the first result instead of acting twice. 1 to 128 letters, digits or . _ : -",
+        type: 'string',
+        pattern: '^[A-Za-z0-9._:-]{1,128}$',
       },
       namespace: {
         description: 'A Kubernetes namespace name (DNS-1123 label).',
@@ -406,30 +432,57 @@ export const schemaDocuments: Record<string, object> = {
         maxLength: 1000,
       },
       port: { type: 'integer', minimum: 1, maximum: 65535 },
+      publicHost: {
+        description: 'Host name or IP address where the outside reaches a tenant endpoint.',
+        type: 'string',
+        maxLength: 253,
+        pattern: '^[A-Za-z0-9]([A-Za-z0-9.:-]*[A-Za-z0-9])?$',
+      },
       access: {
         title: 'ClaimAccess',
         description:
-          'How the owner of a claim reaches its tenant. Holds addresses only: the kubeconfig is fetched over authenticated HTTP, the SSH private key stays with the user.',
+          "How the owner of a claim reaches its tenant from outside. Holds addresses only: the kubeconfig is fetched over authenticated HTTP, the SSH private key stays with the user. 'opening' until the network-policy enforcer has opened the tenant's exposure (then 'tenant.exposure.opened' follows and the claim view says 'open' with the public endpoints).",
         type: 'object',
         additionalProperties: false,
-        required: ['ssh', 'kubeconfig'],
+        required: ['state', 'kubeconfig'],
         properties: {
+          state: {
+            description: 'opening: the public endpoints are being opened (ssh and api are absent); open: they answer.',
+            type: 'string',
+            enum: ['opening', 'open'],
+          },
           ssh: {
             type: 'object',
             additionalProperties: false,
-            required: ['host', 'port', 'user'],
+            required: ['host', 'port', 'user', 'command'],
             properties: {
-              host: {
-                description: 'Host name or IP address of the SSH endpoint.',
-                type: 'string',
-                maxLength: 253,
-                pattern: '^[A-Za-z0-9]([A-Za-z0-9.:-]*[A-Za-z0-9])?$',
-              },
+              host: { $ref: '#/definitions/publicHost' },
               port: { $ref: '#/definitions/port' },
               user: {
                 description: "Login name on the lab's control-plane VM.",
                 type: 'string',
                 pattern: '^[a-z_][a-z0-9_-]{0,31}$',
+              },
+              command: {
+                description: "A command line the student can paste, e.g. 'ssh -p 30022 student@labs.example.org'.",
+                type: 'string',
+                maxLength: 300,
+              },
+            },
+          },
+          api: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['host', 'port', 'server'],
+            properties: {
+              host: { $ref: '#/definitions/publicHost' },
+              port: { $ref: '#/definitions/port' },
+              server: {
+                description:
+                  "The tenant API server URL in the served kubeconfig, e.g. 'https://labs.example.org:30443'.",
+                type: 'string',
+                maxLength: 300,
+                pattern: '^https://',
               },
             },
           },
@@ -676,7 +729,14 @@ export const schemaDocuments: Record<string, object> = {
         claimedAt: '2026-11-20T10:20:00.000Z',
         expiresAt: '2026-11-20T12:20:00.000Z',
         access: {
-          ssh: { host: 'labs.example.org', port: 30022, user: 'student' },
+          state: 'open',
+          ssh: {
+            host: 'labs.example.org',
+            port: 30022,
+            user: 'student',
+            command: 'ssh -p 30022 student@labs.example.org',
+          },
+          api: { host: 'labs.example.org', port: 30443, server: 'https://labs.example.org:30443' },
           kubeconfig: { path: '/v1/claims/c-9m2x8q/kubeconfig' },
         },
       },
@@ -754,7 +814,8 @@ export const schemaDocuments: Record<string, object> = {
   'events/tenant.exposure.opened.schema.json': {
     $schema: 'http://json-schema.org/draft-07/schema#',
     title: 'TenantExposureOpened',
-    description: 'The network-policy enforcer opened ports of a claimed tenant to the outside (SSH first).',
+    description:
+      "The network-policy enforcer opened a claimed tenant's SSH and API server to the outside: 'host' and 'ports' are where the student reaches them (SSH first, then the API server).",
     type: 'object',
     additionalProperties: false,
     required: ['tenantId', 'ports'],
@@ -769,8 +830,11 @@ export const schemaDocuments: Record<string, object> = {
         uniqueItems: true,
         items: { $ref: '../common.schema.json#/definitions/port' },
       },
+      host: { $ref: '../common.schema.json#/definitions/publicHost' },
     },
-    examples: [{ tenantId: 't-cka-basics-7f3k2', claimId: 'c-9m2x8q', ports: [22, 30080] }],
+    examples: [
+      { tenantId: 't-cka-basics-7f3k2', claimId: 'c-9m2x8q', host: 'labs.example.org', ports: [30022, 30443] },
+    ],
   },
   'events/tenant.failed.schema.json': {
     $schema: 'http://json-schema.org/draft-07/schema#',
@@ -798,6 +862,33 @@ export const schemaDocuments: Record<string, object> = {
         kubernetesVersion: '1.36',
         reason: 'vm.boot_failed',
         message: 'virtual machine cp-0 stopped with status CrashLoopBackOff',
+      },
+    ],
+  },
+  'events/tenant.policy.restored.schema.json': {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    title: 'TenantPolicyRestored',
+    description:
+      'The network-policy enforcer found objects it owns in a tenant namespace deleted or edited by hand (policies, the exposure Service, quotas) and put them back.',
+    type: 'object',
+    additionalProperties: false,
+    required: ['tenantId', 'objects', 'restoredAt'],
+    properties: {
+      tenantId: { $ref: '../common.schema.json#/definitions/tenantId' },
+      objects: {
+        description: "The restored objects as 'Kind/name'.",
+        type: 'array',
+        minItems: 1,
+        maxItems: 64,
+        items: { type: 'string', maxLength: 300 },
+      },
+      restoredAt: { $ref: '../common.schema.json#/definitions/timestamp' },
+    },
+    examples: [
+      {
+        tenantId: 't-cka-basics-7f3k2',
+        objects: ['NetworkPolicy/kubelabs-default-deny'],
+        restoredAt: '2026-11-20T10:20:05.000Z',
       },
     ],
   },

@@ -88,6 +88,7 @@ export interface EventPayloads {
   'pool.capacity.short': PoolCapacityShort;
   'tenant.exposure.opened': TenantExposureOpened;
   'tenant.exposure.closed': TenantExposureClosed;
+  'tenant.policy.restored': TenantPolicyRestored;
   'exposure.synced': ExposureSynced;
 }
 /**
@@ -199,7 +200,7 @@ export interface TenantFailed {
  */
 export interface ClaimRequested {
   /**
-   * A claim id: 'c-' then up to 40 lowercase letters, digits or inner hyphens.
+   * A claim id: 'c-' then up to 40 lowercase letters, digits or inner hyphens. The claim API mints 'c-' and 16 hexadecimal digits; every reader, HTTP included, accepts this whole form.
    */
   claimId: string;
   /**
@@ -211,7 +212,7 @@ export interface ClaimRequested {
    */
   kubernetesVersion: string;
   /**
-   * An opaque user id, prefixed by where the user comes from, e.g. 'slack:T024BE7LD:U0G9QF9C6', 'discord:80351110224678912', 'key:ak-1f3c'.
+   * An opaque user id, prefixed by where the user comes from, e.g. 'slack:T024BE7LD:U0G9QF9C6', 'discord:80351110224678912', 'ada+k8s@example.org', 'key:ak-1f3c': a letter or digit, then up to 127 letters, digits or . _ : @ + -.
    */
   userId: string;
   /**
@@ -228,7 +229,7 @@ export interface TenantClaimed {
    */
   tenantId: string;
   /**
-   * A claim id: 'c-' then up to 40 lowercase letters, digits or inner hyphens.
+   * A claim id: 'c-' then up to 40 lowercase letters, digits or inner hyphens. The claim API mints 'c-' and 16 hexadecimal digits; every reader, HTTP included, accepts this whole form.
    */
   claimId: string;
   /**
@@ -240,7 +241,7 @@ export interface TenantClaimed {
    */
   kubernetesVersion: string;
   /**
-   * An opaque user id, prefixed by where the user comes from, e.g. 'slack:T024BE7LD:U0G9QF9C6', 'discord:80351110224678912', 'key:ak-1f3c'.
+   * An opaque user id, prefixed by where the user comes from, e.g. 'slack:T024BE7LD:U0G9QF9C6', 'discord:80351110224678912', 'ada+k8s@example.org', 'key:ak-1f3c': a letter or digit, then up to 127 letters, digits or . _ : @ + -.
    */
   userId: string;
   /**
@@ -254,12 +255,16 @@ export interface TenantClaimed {
   access: ClaimAccess;
 }
 /**
- * How the owner of a claim reaches its tenant. Holds addresses only: the kubeconfig is fetched over authenticated HTTP, the SSH private key stays with the user.
+ * How the owner of a claim reaches its tenant from outside. Holds addresses only: the kubeconfig is fetched over authenticated HTTP, the SSH private key stays with the user. 'opening' until the network-policy enforcer has opened the tenant's exposure (then 'tenant.exposure.opened' follows and the claim view says 'open' with the public endpoints).
  */
 export interface ClaimAccess {
-  ssh: {
+  /**
+   * opening: the public endpoints are being opened (ssh and api are absent); open: they answer.
+   */
+  state: 'opening' | 'open';
+  ssh?: {
     /**
-     * Host name or IP address of the SSH endpoint.
+     * Host name or IP address where the outside reaches a tenant endpoint.
      */
     host: string;
     port: number;
@@ -267,6 +272,21 @@ export interface ClaimAccess {
      * Login name on the lab's control-plane VM.
      */
     user: string;
+    /**
+     * A command line the student can paste, e.g. 'ssh -p 30022 student@labs.example.org'.
+     */
+    command: string;
+  };
+  api?: {
+    /**
+     * Host name or IP address where the outside reaches a tenant endpoint.
+     */
+    host: string;
+    port: number;
+    /**
+     * The tenant API server URL in the served kubeconfig, e.g. 'https://labs.example.org:30443'.
+     */
+    server: string;
   };
   kubeconfig: {
     /**
@@ -280,7 +300,7 @@ export interface ClaimAccess {
  */
 export interface ClaimExtended {
   /**
-   * A claim id: 'c-' then up to 40 lowercase letters, digits or inner hyphens.
+   * A claim id: 'c-' then up to 40 lowercase letters, digits or inner hyphens. The claim API mints 'c-' and 16 hexadecimal digits; every reader, HTTP included, accepts this whole form.
    */
   claimId: string;
   /**
@@ -288,7 +308,7 @@ export interface ClaimExtended {
    */
   tenantId: string;
   /**
-   * An opaque user id, prefixed by where the user comes from, e.g. 'slack:T024BE7LD:U0G9QF9C6', 'discord:80351110224678912', 'key:ak-1f3c'.
+   * An opaque user id, prefixed by where the user comes from, e.g. 'slack:T024BE7LD:U0G9QF9C6', 'discord:80351110224678912', 'ada+k8s@example.org', 'key:ak-1f3c': a letter or digit, then up to 127 letters, digits or . _ : @ + -.
    */
   userId: string;
   /**
@@ -305,11 +325,11 @@ export interface TenantExpiring {
    */
   tenantId: string;
   /**
-   * A claim id: 'c-' then up to 40 lowercase letters, digits or inner hyphens.
+   * A claim id: 'c-' then up to 40 lowercase letters, digits or inner hyphens. The claim API mints 'c-' and 16 hexadecimal digits; every reader, HTTP included, accepts this whole form.
    */
   claimId: string;
   /**
-   * An opaque user id, prefixed by where the user comes from, e.g. 'slack:T024BE7LD:U0G9QF9C6', 'discord:80351110224678912', 'key:ak-1f3c'.
+   * An opaque user id, prefixed by where the user comes from, e.g. 'slack:T024BE7LD:U0G9QF9C6', 'discord:80351110224678912', 'ada+k8s@example.org', 'key:ak-1f3c': a letter or digit, then up to 127 letters, digits or . _ : @ + -.
    */
   userId: string;
   /**
@@ -330,7 +350,7 @@ export interface TenantReleased {
    */
   tenantId: string;
   /**
-   * A claim id: 'c-' then up to 40 lowercase letters, digits or inner hyphens.
+   * A claim id: 'c-' then up to 40 lowercase letters, digits or inner hyphens. The claim API mints 'c-' and 16 hexadecimal digits; every reader, HTTP included, accepts this whole form.
    */
   claimId?: string;
   /**
@@ -380,11 +400,11 @@ export interface TenantDeleted {
  */
 export interface ClaimCancelled {
   /**
-   * A claim id: 'c-' then up to 40 lowercase letters, digits or inner hyphens.
+   * A claim id: 'c-' then up to 40 lowercase letters, digits or inner hyphens. The claim API mints 'c-' and 16 hexadecimal digits; every reader, HTTP included, accepts this whole form.
    */
   claimId: string;
   /**
-   * An opaque user id, prefixed by where the user comes from, e.g. 'slack:T024BE7LD:U0G9QF9C6', 'discord:80351110224678912', 'key:ak-1f3c'.
+   * An opaque user id, prefixed by where the user comes from, e.g. 'slack:T024BE7LD:U0G9QF9C6', 'discord:80351110224678912', 'ada+k8s@example.org', 'key:ak-1f3c': a letter or digit, then up to 127 letters, digits or . _ : @ + -.
    */
   userId: string;
   /**
@@ -434,7 +454,7 @@ export interface PoolCapacityShort {
   observedAt: string;
 }
 /**
- * The network-policy enforcer opened ports of a claimed tenant to the outside (SSH first).
+ * The network-policy enforcer opened a claimed tenant's SSH and API server to the outside: 'host' and 'ports' are where the student reaches them (SSH first, then the API server).
  */
 export interface TenantExposureOpened {
   /**
@@ -442,7 +462,7 @@ export interface TenantExposureOpened {
    */
   tenantId: string;
   /**
-   * A claim id: 'c-' then up to 40 lowercase letters, digits or inner hyphens.
+   * A claim id: 'c-' then up to 40 lowercase letters, digits or inner hyphens. The claim API mints 'c-' and 16 hexadecimal digits; every reader, HTTP included, accepts this whole form.
    */
   claimId?: string;
   /**
@@ -452,6 +472,10 @@ export interface TenantExposureOpened {
    * @maxItems 64
    */
   ports: number[];
+  /**
+   * Host name or IP address where the outside reaches a tenant endpoint.
+   */
+  host?: string;
 }
 /**
  * The network-policy enforcer closed a tenant's ports to the outside (its claim ended).
@@ -462,7 +486,7 @@ export interface TenantExposureClosed {
    */
   tenantId: string;
   /**
-   * A claim id: 'c-' then up to 40 lowercase letters, digits or inner hyphens.
+   * A claim id: 'c-' then up to 40 lowercase letters, digits or inner hyphens. The claim API mints 'c-' and 16 hexadecimal digits; every reader, HTTP included, accepts this whole form.
    */
   claimId?: string;
   /**
@@ -472,6 +496,26 @@ export interface TenantExposureClosed {
    * @maxItems 64
    */
   ports: number[];
+}
+/**
+ * The network-policy enforcer found objects it owns in a tenant namespace deleted or edited by hand (policies, the exposure Service, quotas) and put them back.
+ */
+export interface TenantPolicyRestored {
+  /**
+   * A tenant id: 't-' then up to 40 lowercase letters, digits or inner hyphens, so that 'kubelabs-<tenantId>' is a valid namespace name.
+   */
+  tenantId: string;
+  /**
+   * The restored objects as 'Kind/name'.
+   *
+   * @minItems 1
+   * @maxItems 64
+   */
+  objects: string[];
+  /**
+   * An RFC 3339 date-time with a time zone, e.g. '2026-11-20T10:15:00.000Z'.
+   */
+  restoredAt: string;
 }
 /**
  * The syncer copied a Service or Ingress from a tenant's cluster into the host cluster.
@@ -512,7 +556,7 @@ export interface ClaimCreateRequest {
    */
   labId: string;
   /**
-   * An opaque user id, prefixed by where the user comes from, e.g. 'slack:T024BE7LD:U0G9QF9C6', 'discord:80351110224678912', 'key:ak-1f3c'.
+   * An opaque user id, prefixed by where the user comes from, e.g. 'slack:T024BE7LD:U0G9QF9C6', 'discord:80351110224678912', 'ada+k8s@example.org', 'key:ak-1f3c': a letter or digit, then up to 127 letters, digits or . _ : @ + -.
    */
   userId: string;
   /**
@@ -520,7 +564,7 @@ export interface ClaimCreateRequest {
    */
   kubernetesVersion?: string;
   /**
-   * An OpenSSH public key ('<type> <base64> [comment]') installed for the lab's SSH user. Public by nature; private keys are never accepted.
+   * Installed for the lab's SSH user. Over NATS no key pair is generated: a private key must not travel on the bus.
    */
   sshPublicKey?: string;
   /**
@@ -533,11 +577,11 @@ export interface ClaimCreateRequest {
  */
 export interface ClaimReleaseRequest {
   /**
-   * A claim id: 'c-' then up to 40 lowercase letters, digits or inner hyphens.
+   * A claim id: 'c-' then up to 40 lowercase letters, digits or inner hyphens. The claim API mints 'c-' and 16 hexadecimal digits; every reader, HTTP included, accepts this whole form.
    */
   claimId: string;
   /**
-   * An opaque user id, prefixed by where the user comes from, e.g. 'slack:T024BE7LD:U0G9QF9C6', 'discord:80351110224678912', 'key:ak-1f3c'.
+   * An opaque user id, prefixed by where the user comes from, e.g. 'slack:T024BE7LD:U0G9QF9C6', 'discord:80351110224678912', 'ada+k8s@example.org', 'key:ak-1f3c': a letter or digit, then up to 127 letters, digits or . _ : @ + -.
    */
   userId: string;
 }
@@ -546,7 +590,7 @@ export interface ClaimReleaseRequest {
  */
 export interface ClaimGetRequest {
   /**
-   * A claim id: 'c-' then up to 40 lowercase letters, digits or inner hyphens.
+   * A claim id: 'c-' then up to 40 lowercase letters, digits or inner hyphens. The claim API mints 'c-' and 16 hexadecimal digits; every reader, HTTP included, accepts this whole form.
    */
   claimId: string;
 }
@@ -563,7 +607,7 @@ export interface CommandReplies {
  */
 export interface ClaimView {
   /**
-   * A claim id: 'c-' then up to 40 lowercase letters, digits or inner hyphens.
+   * A claim id: 'c-' then up to 40 lowercase letters, digits or inner hyphens. The claim API mints 'c-' and 16 hexadecimal digits; every reader, HTTP included, accepts this whole form.
    */
   id: string;
   state: 'pending' | 'active' | 'released' | 'expired' | 'cancelled';
@@ -572,7 +616,7 @@ export interface ClaimView {
    */
   labId: string;
   /**
-   * An opaque user id, prefixed by where the user comes from, e.g. 'slack:T024BE7LD:U0G9QF9C6', 'discord:80351110224678912', 'key:ak-1f3c'.
+   * An opaque user id, prefixed by where the user comes from, e.g. 'slack:T024BE7LD:U0G9QF9C6', 'discord:80351110224678912', 'ada+k8s@example.org', 'key:ak-1f3c': a letter or digit, then up to 127 letters, digits or . _ : @ + -.
    */
   userId: string;
   /**

@@ -9,6 +9,8 @@ export const laneVersions = {
   etcd: process.env.ETCD_VERSION ?? 'v3.6.16',
   kube: process.env.KUBE_VERSION ?? 'v1.36.3',
   mongoJavaServer: process.env.MONGO_JAVA_SERVER_VERSION ?? '1.47.0',
+  /** np-guard's netpol-analyzer CLI (`netpolicy`), for the enforcer's semantic policy test; not a lane server. */
+  netpolicy: process.env.NETPOLICY_VERSION ?? 'v1.4.4',
 } as const;
 
 // libs/testing/src/lanes is four levels below the root; compiled, it sits under dist/ one level deeper.

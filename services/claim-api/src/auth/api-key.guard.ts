@@ -1,4 +1,5 @@
-// Authenticates `Authorization: Bearer <key>` and checks the route's scope. `admin` implies `claim`.
+// Authenticates `Authorization: Bearer <key>` and checks the route's scope. `admin` implies `claim`. A client (source
+// address, see clientKeyOf) that keeps sending keys that do not verify is answered 429 with Retry-After.
 import {
   applyDecorators,
   CanActivate,
@@ -9,11 +10,19 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { ApiBearerAuth, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiForbiddenResponse,
+  ApiTooManyRequestsResponse,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError } from '@kubelabs/domain';
 import type { ApiKeyScope } from '@kubelabs/persistence';
 import { ProblemDetails } from '../problem/problem-details';
 import { ApiKeys, type Caller } from './api-keys';
+import { clientKeyOf } from './client-key';
+import { retryAfterSeconds } from './failed-auth-limiter';
 
 const scopeKey = 'kubelabs:scope';
 
@@ -25,14 +34,24 @@ export class ApiKeyGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const request = context
-      .switchToHttp()
-      .getRequest<{ headers: Record<string, string | undefined>; caller?: Caller }>();
+    const http = context.switchToHttp();
+    const request = http.getRequest<FastifyRequest & { caller?: Caller }>();
     const header = request.headers.authorization ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match) throw new DomainError('auth.unauthenticated', 'an API key is required: Authorization: Bearer <key>');
-    const caller = await this.apiKeys.verify(match[1]!);
-    if (!caller) throw new DomainError('auth.unauthenticated', 'the API key is unknown or revoked');
+    const verification = await this.apiKeys.verify(match[1]!, clientKeyOf(request.ip));
+    if (verification.outcome === 'rate_limited') {
+      const seconds = retryAfterSeconds(verification.retryAfterMs);
+      void http.getResponse<FastifyReply>().header('Retry-After', String(seconds));
+      throw new DomainError(
+        'auth.rate_limited',
+        `too many API keys from this address did not verify; retry after ${seconds} s`,
+        { retryAfterSeconds: seconds },
+      );
+    }
+    if (verification.outcome === 'unknown')
+      throw new DomainError('auth.unauthenticated', 'the API key is unknown or revoked');
+    const caller = verification.caller;
     const needed =
       this.reflector.get<ApiKeyScope>(scopeKey, context.getHandler()) ??
       this.reflector.get<ApiKeyScope>(scopeKey, context.getClass());
@@ -52,6 +71,11 @@ export const RequireScope = (scope: ApiKeyScope) =>
     ApiBearerAuth(),
     ApiUnauthorizedResponse({ type: ProblemDetails, description: 'No or bad API key' }),
     ApiForbiddenResponse({ type: ProblemDetails, description: 'The API key lacks the scope' }),
+    ApiTooManyRequestsResponse({
+      type: ProblemDetails,
+      description: 'Too many API keys from this address did not verify; retry after Retry-After seconds',
+      headers: { 'Retry-After': { description: 'Seconds to wait before trying again', schema: { type: 'integer' } } },
+    }),
   );
 
 export const CurrentCaller = createParamDecorator((_: unknown, context: ExecutionContext): Caller => {

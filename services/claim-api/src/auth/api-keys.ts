@@ -1,18 +1,21 @@
-// API keys: shown once at creation, stored only as SHA-256 hashes. Verified keys are cached briefly so the claim
-// fast path costs no extra round trip; a revocation takes effect within the cache's lifetime (5 s).
+// API keys: shown once at creation, stored only as SHA-256 hashes. Verification goes through KeyVerifier, so the claim
+// fast path costs no extra round trip and wrong keys cost at most a bounded number of lookups: a revocation takes
+// effect within 5 s, a key created on another replica is usable within API_KEY_NEGATIVE_CACHE_MS.
 import { Injectable } from '@nestjs/common';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import type { Counter } from 'prom-client';
 import { DomainError } from '@kubelabs/domain';
 import { Persistence, type ApiKeyDocument, type ApiKeyScope } from '@kubelabs/persistence';
+import { Metrics } from '@kubelabs/runtime';
+import { ClaimApiConfig } from '../config';
+import { KeyVerifier, type Caller, type Verification } from './key-verifier';
 
-export interface Caller {
-  apiKeyId: string;
-  name: string;
-  scopes: ApiKeyScope[];
-}
+export type { Caller, Verification };
 
-const cacheTtlMs = 5_000;
-const cacheMaxEntries = 10_000;
+const verifiedTtlMs = 5_000;
+// Long enough to outlast any pause in a valid client's traffic that matters; it only spares the limiter, every
+// re-verification after verifiedTtlMs is still a lookup.
+const rememberValidMs = 10 * 60_000;
 
 export function hashApiKey(key: string): string {
   return createHash('sha256').update(key).digest('hex');
@@ -20,9 +23,31 @@ export function hashApiKey(key: string): string {
 
 @Injectable()
 export class ApiKeys {
-  private readonly cache = new Map<string, { caller: Caller; until: number }>();
+  private readonly verifier: KeyVerifier;
+  private readonly verifications: Counter<string>;
+  private readonly lookups: Counter<string>;
 
-  constructor(private readonly db: Persistence) {}
+  constructor(
+    private readonly db: Persistence,
+    config: ClaimApiConfig,
+    metrics: Metrics,
+  ) {
+    this.verifications = metrics.counter(
+      'kubelabs_api_key_verifications_total',
+      'API key verifications by outcome (valid, unknown, rate_limited)',
+      ['outcome'],
+    );
+    this.lookups = metrics.counter('kubelabs_api_key_lookups_total', 'API key lookups that reached the database');
+    this.verifier = new KeyVerifier((hash) => this.lookup(hash), {
+      verifiedTtlMs,
+      rememberValidMs,
+      negativeTtlMs: config.API_KEY_NEGATIVE_CACHE_MS,
+      maxKeys: config.API_KEY_CACHE_ENTRIES,
+      failures: config.AUTH_FAILURE_LIMIT,
+      windowMs: config.AUTH_FAILURE_WINDOW_MS,
+      maxClients: config.AUTH_FAILURE_CLIENTS,
+    });
+  }
 
   async create(
     name: string,
@@ -47,27 +72,30 @@ export class ApiKeys {
       { $set: { revokedAt: now } },
     );
     if (result.matchedCount === 0) throw new DomainError('api_key.not_found', `no active API key ${id}`);
-    this.cache.clear();
+    this.verifier.forgetVerified();
   }
 
   async list(): Promise<Omit<ApiKeyDocument, 'hash'>[]> {
     return this.db.apiKeys.find({}, { hash: 0 }).sort({ createdAt: 1 }).lean().exec();
   }
 
-  /** The caller behind a bearer token, or null when the key is unknown or revoked. */
-  async verify(key: string): Promise<Caller | null> {
-    const hash = hashApiKey(key);
-    const cached = this.cache.get(hash);
-    if (cached && cached.until > Date.now()) return cached.caller;
+  /**
+   * Whether a bearer token is a live key, for a request from `client` (see clientKeyOf): the caller, unknown (or
+   * revoked), or rate_limited when the client failed too often and this key is not one that verified recently.
+   */
+  async verify(key: string, client: string): Promise<Verification> {
+    const verification = await this.verifier.verify(hashApiKey(key), client);
+    this.verifications.inc({ outcome: verification.outcome });
+    return verification;
+  }
+
+  private async lookup(hash: string): Promise<Caller | null> {
+    this.lookups.inc();
     const doc = await this.db.apiKeys
       .findOne({ hash, revokedAt: { $exists: false } })
       .lean()
       .exec();
-    if (!doc) return null;
-    const caller = { apiKeyId: doc._id, name: doc.name, scopes: doc.scopes };
-    if (this.cache.size >= cacheMaxEntries) this.cache.clear();
-    this.cache.set(hash, { caller, until: Date.now() + cacheTtlMs });
-    return caller;
+    return doc ? { apiKeyId: doc._id, name: doc.name, scopes: doc.scopes } : null;
   }
 
   private async store(
@@ -85,6 +113,7 @@ export class ApiKeys {
       createdAt: now,
     };
     await this.db.apiKeys.create(doc);
+    this.verifier.forgetRefusal(doc.hash);
     return { id: doc._id, doc };
   }
 }

@@ -1,18 +1,28 @@
-// Path, query, header and body shapes of the claim routes other than creation.
+// Path, query, header and body shapes of the claim routes other than creation. Id patterns come from
+// contracts/common.schema.json (`fieldRules`): a claim id or user id the NATS commands accept, HTTP accepts too.
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { fieldRules } from '@kubelabs/contracts';
 import { DomainError } from '@kubelabs/domain';
 
+const { claimId, userId, idempotencyKey } = fieldRules;
+
 export class ClaimIdParam {
-  @ApiProperty({ example: 'c-7f3a9c2e1b0d4a55', pattern: '^c-[a-f0-9]{16}$' })
-  @Matches(/^c-[a-f0-9]{16}$/, { message: 'id must be a claim id like c-7f3a9c2e1b0d4a55' })
+  @ApiProperty({ example: 'c-7f3a9c2e1b0d4a55', description: claimId.description, pattern: claimId.pattern })
+  @Matches(claimId.regex, { message: 'id must be a claim id like c-7f3a9c2e1b0d4a55' })
   id!: string;
 }
 
 export class ListClaimsQuery {
-  @ApiPropertyOptional({ example: 'ada', pattern: '^[A-Za-z0-9._@:+-]{1,128}$' })
+  @ApiPropertyOptional({
+    example: 'slack:T024BE7LD:U0G9QF9C6',
+    description: userId.description,
+    pattern: userId.pattern,
+  })
   @IsOptional()
-  @Matches(/^[A-Za-z0-9._@:+-]{1,128}$/, { message: 'userId must be 1-128 characters of A-Z a-z 0-9 . _ @ : + -' })
+  @Matches(userId.regex, {
+    message: 'userId must be 1-128 characters: a letter or digit, then letters, digits or . _ : @ + -',
+  })
   userId?: string;
 }
 
@@ -24,8 +34,11 @@ export class ExtendClaimRequest {
   minutes!: number;
 }
 
-/** What an Idempotency-Key header may hold (for `@ApiHeader({ schema: { pattern: idempotencyKeyPattern.source } })`). */
-export const idempotencyKeyPattern = /^[A-Za-z0-9._:-]{1,128}$/;
+/**
+ * What an Idempotency-Key header may hold: the contract's `idempotencyKey`, the same rule as the NATS command's field
+ * (its text has no `/`, so `.source` is the schema's pattern verbatim, for `@ApiHeader`).
+ */
+export const idempotencyKeyPattern = idempotencyKey.regex;
 
 /** The optional Idempotency-Key header: a retried request with the same key gets the same claim. */
 export function parseIdempotencyKey(value: unknown): string | undefined {

@@ -2,12 +2,19 @@
 // private key, which is returned once, in the response that created the claim, and stored nowhere.
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { ClaimDocument } from '@kubelabs/persistence';
-import { claimStates, renderAccess, type AccessSettings, type ClaimState } from '@kubelabs/domain';
+import { claimStates, renderAccess, type ClaimState, type OpenedExposure } from '@kubelabs/domain';
 
 export class SshAccess {
-  @ApiProperty({ example: 'ssh.kubelabs-t-abc.svc.cluster.local' }) host!: string;
-  @ApiProperty({ example: 22 }) port!: number;
+  @ApiProperty({ example: 'labs.example.org' }) host!: string;
+  @ApiProperty({ example: 30022 }) port!: number;
   @ApiProperty({ example: 'student' }) user!: string;
+  @ApiProperty({ example: 'ssh -p 30022 student@labs.example.org' }) command!: string;
+}
+
+export class ApiServerAccess {
+  @ApiProperty({ example: 'labs.example.org' }) host!: string;
+  @ApiProperty({ example: 30443 }) port!: number;
+  @ApiProperty({ example: 'https://labs.example.org:30443' }) server!: string;
 }
 
 export class KubeconfigAccess {
@@ -19,7 +26,14 @@ export class KubeconfigAccess {
 }
 
 export class ClaimAccess {
-  @ApiProperty({ type: SshAccess }) ssh!: SshAccess;
+  @ApiProperty({
+    enum: ['opening', 'open'],
+    description:
+      'opening: the public endpoints are being opened (tenant.exposure.opened follows); open: ssh and api answer',
+  })
+  state!: 'opening' | 'open';
+  @ApiPropertyOptional({ type: SshAccess }) ssh?: SshAccess;
+  @ApiPropertyOptional({ type: ApiServerAccess }) api?: ApiServerAccess;
   @ApiProperty({ type: KubeconfigAccess }) kubeconfig!: KubeconfigAccess;
   @ApiPropertyOptional({
     description:
@@ -44,8 +58,7 @@ export class ClaimView {
 
 export function toClaimView(
   doc: ClaimDocument,
-  access: AccessSettings,
-  extra: { namespace?: string; sshPrivateKey?: string; queuePosition?: number } = {},
+  extra: { exposure?: OpenedExposure; sshPrivateKey?: string; queuePosition?: number } = {},
 ): ClaimView {
   const view: ClaimView = {
     id: doc._id,
@@ -58,9 +71,9 @@ export function toClaimView(
   if (doc.tenantId) view.tenantId = doc.tenantId;
   if (doc.expiresAt) view.expiresAt = doc.expiresAt.toISOString();
   if (extra.queuePosition !== undefined) view.queuePosition = extra.queuePosition;
-  if (doc.state === 'active' && extra.namespace) {
+  if (doc.state === 'active') {
     view.access = {
-      ...renderAccess(extra.namespace, doc._id, access),
+      ...renderAccess(doc._id, extra.exposure),
       ...(extra.sshPrivateKey ? { sshPrivateKey: extra.sshPrivateKey } : {}),
     };
   }

@@ -86,8 +86,8 @@ export class ClaimsController {
     void reply.status(result.claim.state === 'active' ? 201 : result.claim.state === 'pending' ? 202 : 200);
     void reply.header('Location', `/v1/claims/${result.claim._id}`);
     if (result.claim.state === 'pending') return this.claims.view(result.claim);
-    return toClaimView(result.claim, this.settings.access, {
-      ...(result.namespace ? { namespace: result.namespace } : {}),
+    return toClaimView(result.claim, {
+      ...(result.exposure ? { exposure: result.exposure } : {}),
       ...(result.sshPrivateKey ? { sshPrivateKey: result.sshPrivateKey } : {}),
     });
   }
@@ -131,10 +131,16 @@ export class ClaimsController {
 
   @Sse(':id/events')
   @ApiOperation({
-    summary: "Server-sent events of the claim's progress: pending, provisioning steps, active, expiring, released",
+    summary: "Server-sent events of the claim's progress, ending with its terminal state",
+    description:
+      "The first event is the claim's state, `claim.<state>` (`claim.pending`, `claim.active`, ...) with the claim " +
+      'as `data`; another `claim.<state>` follows each change of state. Between them come the platform events that ' +
+      'concern the claim under their own type (`tenant.provisioning`, `tenant.claimed`, `tenant.expiring`, ' +
+      '`claim.extended`, `tenant.released`), with their contract payloads, and `heartbeat`. The stream ends after ' +
+      '`claim.released`, `claim.expired` or `claim.cancelled`, also when the claim was already ended on connecting.',
   })
   @ApiProduces('text/event-stream')
-  @ApiOkResponse({ description: 'text/event-stream of claim progress events' })
+  @ApiOkResponse({ description: 'text/event-stream of claim progress events, the last one the terminal state' })
   @ApiNotFoundResponse({ type: ProblemDetails })
   async events(@Param() { id }: ClaimIdParam, @CurrentCaller() caller: Caller): Promise<Observable<MessageEvent>> {
     const claim = await this.claims.find(id, caller);

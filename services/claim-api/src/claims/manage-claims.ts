@@ -36,8 +36,8 @@ export class ManageClaims {
 
   async view(claim: ClaimDocument): Promise<ClaimView> {
     if (claim.state === 'active' && claim.tenantId) {
-      const tenant = await this.db.tenants.findById(claim.tenantId, { namespace: 1 }).lean().exec();
-      return toClaimView(claim, this.settings.access, tenant ? { namespace: tenant.namespace } : {});
+      const tenant = await this.db.tenants.findById(claim.tenantId, { exposure: 1 }).lean().exec();
+      return toClaimView(claim, tenant?.exposure ? { exposure: tenant.exposure } : {});
     }
     if (claim.state === 'pending') {
       const ahead = await this.db.claims.countDocuments({
@@ -45,9 +45,9 @@ export class ManageClaims {
         state: 'pending',
         seq: { $lt: claim.seq },
       });
-      return toClaimView(claim, this.settings.access, { queuePosition: ahead + 1 });
+      return toClaimView(claim, { queuePosition: ahead + 1 });
     }
-    return toClaimView(claim, this.settings.access);
+    return toClaimView(claim);
   }
 
   async list(caller: Caller, userId?: string): Promise<ClaimDocument[]> {

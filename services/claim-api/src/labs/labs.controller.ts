@@ -1,4 +1,5 @@
 // The catalog over HTTP: anyone with a key reads it (with how many tenants are ready now per version).
+import { fieldRules } from '@kubelabs/contracts';
 import { Body, Controller, Delete, Get, HttpCode, Param, Put } from '@nestjs/common';
 import {
   ApiBody,
@@ -19,8 +20,8 @@ import { ProblemDetails } from '../problem/problem-details';
 import { LabCatalog } from './lab-catalog';
 
 export class LabIdParam {
-  @ApiProperty({ example: 'flask-debugging', pattern: '^[a-z0-9]([a-z0-9-]{0,46}[a-z0-9])?$' })
-  @Matches(/^[a-z0-9]([a-z0-9-]{0,46}[a-z0-9])?$/, { message: 'id must be a lab slug (a-z, 0-9, -)' })
+  @ApiProperty({ example: 'flask-debugging', pattern: fieldRules.labId.pattern })
+  @Matches(fieldRules.labId.regex, { message: 'id must be a lab slug (a-z, 0-9, -)' })
   id!: string;
 }
 

@@ -4,21 +4,20 @@ import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional, Matches } from 'class-validator';
 import { DomainError, tenantStates, type TenantState } from '@kubelabs/domain';
+import { fieldRules } from '@kubelabs/contracts';
 import { Persistence, type TenantDocument } from '@kubelabs/persistence';
 import { RequireScope } from '../auth/api-key.guard';
 
-const tenantIdPattern = /^t-[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$/;
-
 export class TenantIdParam {
-  @ApiProperty({ example: 't-flask-debugging-7f3a9c2e', pattern: tenantIdPattern.source })
-  @Matches(tenantIdPattern, { message: 'id must be a tenant id like t-flask-debugging-7f3a9c2e' })
+  @ApiProperty({ example: 't-flask-debugging-7f3a9c2e', pattern: fieldRules.tenantId.pattern })
+  @Matches(fieldRules.tenantId.regex, { message: 'id must be a tenant id like t-flask-debugging-7f3a9c2e' })
   id!: string;
 }
 
 export class ListTenantsQuery {
-  @ApiPropertyOptional({ example: 'flask-debugging', pattern: '^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$' })
+  @ApiPropertyOptional({ example: 'flask-debugging', pattern: fieldRules.labId.pattern })
   @IsOptional()
-  @Matches(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, { message: 'labId must be a lab id (lowercase DNS label)' })
+  @Matches(fieldRules.labId.regex, { message: 'labId must be a lab id (a-z, 0-9, -)' })
   labId?: string;
 
   @ApiPropertyOptional({ enum: tenantStates })

@@ -1,5 +1,5 @@
 // Platform-level knobs for rendering tenants, with the defaults chosen for them and the reasons.
-import { DomainError } from '@kubelabs/domain';
+import { checkBandwidth, DomainError } from '@kubelabs/domain';
 
 export type PodSecurityLevel = 'restricted' | 'baseline' | 'privileged';
 export type PodNetworkBinding = 'bridge' | 'masquerade';
@@ -33,6 +33,18 @@ export interface RenderTenantOptions {
   cniManifestPath?: string;
   /** Pull policy for the containerDisk image. Default `IfNotPresent`: version images are immutable tags. */
   imagePullPolicy?: 'Always' | 'IfNotPresent' | 'Never';
+  /**
+   * Bandwidth of every tenant VM whose lab sets none (the lab's `network` wins), as Kubernetes quantities in bits per
+   * second (`100M`). Default: no limit; the provisioner's config supplies the platform's defaults. A direction left
+   * out gets no annotation.
+   */
+  vmBandwidth?: VmBandwidth;
+}
+
+/** Per direction, the rate written as `kubernetes.io/ingress-bandwidth` / `egress-bandwidth`; absent: no limit. */
+export interface VmBandwidth {
+  ingress?: string;
+  egress?: string;
 }
 
 export interface ResolvedRenderOptions {
@@ -43,6 +55,7 @@ export interface ResolvedRenderOptions {
   podNetworkBinding: PodNetworkBinding;
   cniManifestPath: string;
   imagePullPolicy: 'Always' | 'IfNotPresent' | 'Never';
+  vmBandwidth: VmBandwidth;
 }
 
 const dnsSubdomain = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -63,6 +76,10 @@ export function resolveRenderOptions(options: RenderTenantOptions = {}): Resolve
     podNetworkBinding: options.podNetworkBinding ?? 'bridge',
     cniManifestPath: options.cniManifestPath ?? '/etc/kubelabs/cni.yaml',
     imagePullPolicy: options.imagePullPolicy ?? 'IfNotPresent',
+    vmBandwidth: {
+      ...(options.vmBandwidth?.ingress === undefined ? {} : { ingress: options.vmBandwidth.ingress }),
+      ...(options.vmBandwidth?.egress === undefined ? {} : { egress: options.vmBandwidth.egress }),
+    },
   };
   if (!dnsSubdomain.test(resolved.hostClusterDomain)) invalid('hostClusterDomain', resolved.hostClusterDomain);
   if (!dnsSubdomain.test(resolved.tenantNetworking.dnsDomain))
@@ -74,6 +91,8 @@ export function resolveRenderOptions(options: RenderTenantOptions = {}): Resolve
   for (const name of resolved.apiServerExtraSans)
     if (name.length > 253 || !san.test(name)) invalid('apiServerExtraSans', name);
   if (!absolutePath.test(resolved.cniManifestPath)) invalid('cniManifestPath', resolved.cniManifestPath);
+  for (const [direction, quantity] of Object.entries(resolved.vmBandwidth))
+    if (checkBandwidth(quantity)) invalid(`vmBandwidth.${direction}`, quantity);
   return resolved;
 }
 

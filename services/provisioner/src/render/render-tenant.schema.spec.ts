@@ -61,12 +61,25 @@ describe('rendered manifests against upstream schemas', () => {
     { name: 'a control plane alone', workers: 0, options: {} },
     { name: 'a control plane and three workers', workers: 3, options: {} },
     { name: 'a control plane behind masquerade', workers: 0, options: { podNetworkBinding: 'masquerade' as const } },
-  ])('renders VirtualMachines KubeVirt accepts for $name', ({ workers, options }) => {
-    const lab = makeLab({ workers });
+    {
+      name: 'nodes with bandwidth annotations on their templates',
+      workers: 1,
+      options: { vmBandwidth: { ingress: '100M', egress: '100M' } },
+      network: { egressBandwidth: '20M' },
+    },
+  ])('renders VirtualMachines KubeVirt accepts for $name', ({ workers, options, network }) => {
+    const lab = makeLab({ workers, ...(network ? { network } : {}) });
     const virtualMachines = renderTenant(lab, makeTenant(lab), { credentials, options }).filter(
       (object) => object.kind === 'VirtualMachine',
     );
     expect(virtualMachines).toHaveLength(1 + workers);
+    // The annotated row really carries annotations, so KubeVirt's ObjectMeta is what accepts them.
+    if (network)
+      for (const vm of virtualMachines as unknown as { spec: { template: { metadata: Schema } } }[])
+        expect(vm.spec.template.metadata.annotations).toEqual({
+          'kubernetes.io/ingress-bandwidth': '100M',
+          'kubernetes.io/egress-bandwidth': '20M',
+        });
     for (const virtualMachine of virtualMachines) {
       const valid = validateVirtualMachine(virtualMachine);
       expect(validateVirtualMachine.errors ?? [], virtualMachine.metadata.name).toEqual([]);

@@ -220,6 +220,57 @@ describe('renderTenant', () => {
     expect(vm!.spec.template.spec.networks).toEqual([{ name: 'default', pod: {} }]);
   });
 
+  const platformDefault = { ingress: '100M', egress: '100M' };
+  it.each<{
+    name: string;
+    vmBandwidth?: RenderTenantOptions['vmBandwidth'];
+    network?: Lab['network'];
+    annotations: Json;
+  }>([
+    {
+      name: "the platform's default",
+      vmBandwidth: platformDefault,
+      annotations: { 'kubernetes.io/ingress-bandwidth': '100M', 'kubernetes.io/egress-bandwidth': '100M' },
+    },
+    {
+      name: "the lab's override of both directions",
+      vmBandwidth: platformDefault,
+      network: { ingressBandwidth: '1G', egressBandwidth: '20M' },
+      annotations: { 'kubernetes.io/ingress-bandwidth': '1G', 'kubernetes.io/egress-bandwidth': '20M' },
+    },
+    {
+      name: "the lab's override of one direction and the default for the other",
+      vmBandwidth: platformDefault,
+      network: { egressBandwidth: '512Mi' },
+      annotations: { 'kubernetes.io/ingress-bandwidth': '100M', 'kubernetes.io/egress-bandwidth': '512Mi' },
+    },
+    { name: 'no limit when the platform sets none', vmBandwidth: {}, annotations: {} },
+    { name: 'no limit by default when no options are given', annotations: {} },
+    {
+      name: 'one direction limited by the platform',
+      vmBandwidth: { egress: '50M' },
+      annotations: { 'kubernetes.io/egress-bandwidth': '50M' },
+    },
+    {
+      name: "the lab's override when the platform sets none",
+      vmBandwidth: {},
+      network: { ingressBandwidth: '10M' },
+      annotations: { 'kubernetes.io/ingress-bandwidth': '10M' },
+    },
+  ])('annotates every VM template with $name', ({ vmBandwidth, network, annotations }) => {
+    const lab = makeLab({ workers: 2, ...(network ? { network } : {}) });
+    const vms = ofKind(render(lab, vmBandwidth ? { vmBandwidth } : {}), 'VirtualMachine');
+    expect(vms).toHaveLength(3);
+    for (const vm of vms) {
+      // On the template (KubeVirt copies it to the launcher pod), never on the VM object, which no CNI reads.
+      expect(vm.spec.template.metadata.annotations ?? {}).toEqual(annotations);
+      expect(vm.metadata.annotations).toBeUndefined();
+      expect(vm.spec.template.metadata.labels['kubelabs.io/tenant']).toBe('t-cka-basics-7f3k2');
+    }
+    if (Object.keys(annotations).length === 0)
+      for (const vm of vms) expect(vm.spec.template.metadata).not.toHaveProperty('annotations');
+  });
+
   it('stores the credentials in an immutable tenant-pki Secret', () => {
     const pki = ofKind(render(makeLab()), 'Secret').find((secret) => secret.metadata.name === 'tenant-pki')!;
     expect(pki.immutable).toBe(true);
@@ -285,6 +336,16 @@ describe('renderTenant', () => {
       name: 'a CNI path that is not absolute',
       code: 'input.invalid',
       input: { options: { cniManifestPath: 'cni.yaml' } },
+    },
+    {
+      name: 'a default bandwidth that is no quantity',
+      code: 'input.invalid',
+      input: { options: { vmBandwidth: { ingress: '100 Mbit/s' } } },
+    },
+    {
+      name: 'a lab bandwidth the container runtime would refuse',
+      code: 'lab.invalid',
+      lab: { network: { egressBandwidth: '500' } },
     },
   ])('refuses $name with $code', ({ code, lab: labOverrides, tenant, input }) => {
     const lab = makeLab(labOverrides);

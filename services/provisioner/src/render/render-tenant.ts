@@ -105,6 +105,7 @@ export function renderTenant(lab: Lab, tenant: TenantRef, input: RenderTenantInp
         image,
         userDataSecretName: cloudInitSecretName(node.name),
         labels,
+        ...(lab.network ? { network: lab.network } : {}),
         options,
       }),
     ),

@@ -1,6 +1,6 @@
 // One tenant node as a KubeVirt VirtualMachine. It references Secrets only (cloud-init user data, SSH keys); no key
 // or token is ever inlined, so the VM spec can be logged, diffed and shown to operators.
-import type { NodeSize } from '@kubelabs/domain';
+import { checkBandwidth, DomainError, type LabNetwork, type NodeSize } from '@kubelabs/domain';
 import { type KubernetesObject, labelKeys } from './kubernetes-object';
 import type { ResolvedRenderOptions } from './render-options';
 import { studentUser } from './render-cloud-init';
@@ -15,11 +15,44 @@ export interface RenderVirtualMachineInput {
   image: string;
   userDataSecretName: string;
   labels: Record<string, string>;
+  /** The lab's bandwidth overrides; each direction it leaves out takes `options.vmBandwidth`. */
+  network?: LabNetwork;
   options: ResolvedRenderOptions;
+}
+
+export const bandwidthAnnotations = {
+  ingress: 'kubernetes.io/ingress-bandwidth',
+  egress: 'kubernetes.io/egress-bandwidth',
+} as const;
+
+/**
+ * The bandwidth annotations of a VM's template: the lab's override, else the platform's default, per direction; none
+ * for a direction without either. KubeVirt copies template annotations onto the virt-launcher pod, whose network the
+ * VM's traffic crosses, and the CNI's bandwidth support (the chained `bandwidth` plugin, Cilium's Bandwidth Manager)
+ * shapes that pod's interface. A rate the container runtime would refuse is a bad lab, not a pod stuck in creation.
+ */
+export function renderBandwidthAnnotations(
+  network: LabNetwork | undefined,
+  defaults: ResolvedRenderOptions['vmBandwidth'],
+): Record<string, string> {
+  const annotations: Record<string, string> = {};
+  const rates = {
+    ingress: network?.ingressBandwidth ?? defaults.ingress,
+    egress: network?.egressBandwidth ?? defaults.egress,
+  };
+  for (const direction of ['ingress', 'egress'] as const) {
+    const rate = rates[direction];
+    if (rate === undefined) continue;
+    const problem = checkBandwidth(rate);
+    if (problem) throw new DomainError('lab.invalid', `the ${direction} bandwidth ${problem}`, { [direction]: rate });
+    annotations[bandwidthAnnotations[direction]] = rate;
+  }
+  return annotations;
 }
 
 export function renderVirtualMachine(input: RenderVirtualMachineInput): KubernetesObject {
   const labels = { ...input.labels, [labelKeys.nodeRole]: input.role };
+  const annotations = renderBandwidthAnnotations(input.network, input.options.vmBandwidth);
   return {
     apiVersion: 'kubevirt.io/v1',
     kind: 'VirtualMachine',
@@ -27,8 +60,12 @@ export function renderVirtualMachine(input: RenderVirtualMachineInput): Kubernet
     spec: {
       runStrategy: 'Always',
       template: {
-        // Copied onto the virt-launcher pod: the kube-api and ssh Services and the NetworkPolicies select on these.
-        metadata: { labels: { ...labels } },
+        // Copied onto the virt-launcher pod: the kube-api and ssh Services and the NetworkPolicies select on the
+        // labels, the CNI shapes the pod's bandwidth by the annotations.
+        metadata: {
+          labels: { ...labels },
+          ...(Object.keys(annotations).length > 0 ? { annotations } : {}),
+        },
         spec: {
           hostname: input.hostname,
           domain: {

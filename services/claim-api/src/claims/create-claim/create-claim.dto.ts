@@ -1,44 +1,59 @@
-// The body of POST /v1/claims (and of the cmd.claim.create NATS command), validated at the edge.
+// The body of POST /v1/claims (and of the cmd.claim.create NATS command), validated at the edge. Every pattern comes
+// from contracts/common.schema.json (`fieldRules`), so HTTP, the NATS command and the events accept the same values.
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsOptional, IsString, Matches, ValidateBy } from 'class-validator';
+import { fieldRules } from '@kubelabs/contracts';
 
-const sshPublicKeyPattern =
-  /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\.com) [A-Za-z0-9+/=]{16,}( [^\n\r]{0,256})?$/;
+const { labId, userId, kubernetesVersion, sshPublicKey } = fieldRules;
+const sshPublicKeyMaxLength = sshPublicKey.maxLength ?? 16_384;
+
+/**
+ * At most `max` characters counted as JSON Schema's `maxLength` counts them (code points), so that HTTP and the
+ * schemas agree at the limit: class-validator's `MaxLength` (validator.js `isLength`) leaves variation selectors out.
+ */
+function MaxCodePoints(max: number, message: string): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'maxCodePoints',
+      constraints: [max],
+      validator: { validate: (value: unknown) => typeof value === 'string' && [...value].length <= max },
+    },
+    { message },
+  );
+}
 
 export class CreateClaimRequest {
-  @ApiProperty({ example: 'flask-debugging', pattern: '^[a-z0-9]([a-z0-9-]{0,46}[a-z0-9])?$' })
+  @ApiProperty({ example: 'flask-debugging', description: labId.description, pattern: labId.pattern })
   @IsString()
-  @Matches(/^[a-z0-9]([a-z0-9-]{0,46}[a-z0-9])?$/, { message: 'labId must be a lab slug (a-z, 0-9, -)' })
+  @Matches(labId.regex, { message: 'labId must be a lab slug (a-z, 0-9, inner -), 1 to 48 characters' })
   labId!: string;
 
-  @ApiProperty({
-    example: 'ada',
-    description: 'The student, as the integration knows them (Slack/Discord user id, e-mail, ...)',
-    pattern: '^[A-Za-z0-9._@:+-]{1,128}$',
-  })
+  @ApiProperty({ example: 'slack:T024BE7LD:U0G9QF9C6', description: userId.description, pattern: userId.pattern })
   @IsString()
-  @Matches(/^[A-Za-z0-9._@:+-]{1,128}$/, { message: 'userId must be 1-128 characters of A-Z a-z 0-9 . _ @ : + -' })
+  @Matches(userId.regex, {
+    message: 'userId must be 1-128 characters: a letter or digit, then letters, digits or . _ : @ + -',
+  })
   userId!: string;
 
   @ApiPropertyOptional({
     example: '1.36',
-    pattern: '^1\\.[0-9]{2}$',
-    description: 'Defaults to the newest version the lab is offered on',
+    pattern: kubernetesVersion.pattern,
+    description: 'A Kubernetes minor version. Defaults to the newest version the lab is offered on',
   })
   @IsOptional()
   @IsString()
-  @Matches(/^1\.[0-9]{2}$/, { message: 'kubernetesVersion must look like 1.36' })
+  @Matches(kubernetesVersion.regex, { message: 'kubernetesVersion must look like 1.36' })
   kubernetesVersion?: string;
 
   @ApiPropertyOptional({
     example: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl ada@laptop',
-    description: 'One OpenSSH public key line. Without it, a key pair is generated and the private key returned once',
-    maxLength: 16_384,
-    pattern: sshPublicKeyPattern.source,
+    description: `${sshPublicKey.description} Without it, a key pair is generated and the private key returned once.`,
+    maxLength: sshPublicKeyMaxLength,
+    pattern: sshPublicKey.pattern,
   })
   @IsOptional()
   @IsString()
-  @MaxLength(16_384, { message: 'sshPublicKey must be at most 16384 characters' })
-  @Matches(sshPublicKeyPattern, { message: 'sshPublicKey must be one OpenSSH public key line' })
+  @MaxCodePoints(sshPublicKeyMaxLength, `sshPublicKey must be at most ${sshPublicKeyMaxLength} characters`)
+  @Matches(sshPublicKey.regex, { message: 'sshPublicKey must be one OpenSSH public key line' })
   sshPublicKey?: string;
 }

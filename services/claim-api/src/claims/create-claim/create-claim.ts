@@ -4,7 +4,7 @@ import { Injectable } from '@nestjs/common';
 import { createHash, randomBytes } from 'node:crypto';
 import { utils as sshUtils } from 'ssh2';
 import { claimRequestedFact, tenantClaimedFact } from '@kubelabs/contracts';
-import { DomainError, poolKey, renderAccess, tenantNamespace } from '@kubelabs/domain';
+import { DomainError, poolKey, renderAccess, type OpenedExposure } from '@kubelabs/domain';
 import { ClaimStore, Persistence, TenantStore, type ClaimDocument } from '@kubelabs/persistence';
 import type { Caller } from '../../auth/api-keys';
 import { EventBus } from '../../event-bus';
@@ -17,7 +17,8 @@ export interface CreateClaimResult {
   claim: ClaimDocument;
   /** false when an Idempotency-Key replay returned an earlier claim. */
   created: boolean;
-  namespace?: string;
+  /** The tenant's exposure (an Idempotency-Key replay of a claim whose exposure has opened since). */
+  exposure?: OpenedExposure;
   sshPrivateKey?: string;
 }
 
@@ -117,7 +118,8 @@ export class CreateClaim {
           userId: request.userId,
           claimedAt: now,
           expiresAt: claim.expiresAt!,
-          access: renderAccess(tenant.namespace, claimId, this.settings.access),
+          // The exposure opens after the claim (the enforcer reacts to tenant.claimed): access is 'opening' here.
+          access: renderAccess(claimId, undefined),
         }),
       );
     } else {
@@ -128,7 +130,6 @@ export class CreateClaim {
     return {
       claim,
       created: true,
-      ...(tenant ? { namespace: tenant.namespace ?? tenantNamespace(tenant._id) } : {}),
       ...(sshPrivateKey ? { sshPrivateKey } : {}),
     };
   }
@@ -166,9 +167,13 @@ export class CreateClaim {
         'the request with this Idempotency-Key is still being processed; retry',
       );
     const tenant = claim.tenantId
-      ? await this.db.tenants.findById(claim.tenantId, { namespace: 1 }).lean().exec()
+      ? await this.db.tenants.findById(claim.tenantId, { exposure: 1 }).lean().exec()
       : null;
-    return { claim: claim as ClaimDocument, created: false, ...(tenant ? { namespace: tenant.namespace } : {}) };
+    return {
+      claim: claim as ClaimDocument,
+      created: false,
+      ...(tenant?.exposure ? { exposure: tenant.exposure } : {}),
+    };
   }
 }
 

@@ -1,0 +1,101 @@
+// I/O only: applies a tenant's object sets (each pruned to exactly its desired objects), records the first isolation,
+// reads back the exposure Service's public ports, and announces what changed: `tenant.exposure.opened` / `.closed`
+// once per change (a conditional write guards each), `tenant.policy.restored` when objects edited or deleted by hand
+// were put back.
+import { tenantExposureClosedFact, tenantExposureOpenedFact, tenantPolicyRestoredFact } from '@kubelabs/contracts';
+import type { TenantExposure } from '@kubelabs/domain';
+import { applySet, type KubeClient, type KubeObject } from '@kubelabs/kube';
+import type { EventPublisher } from '@kubelabs/messaging';
+import type { TenantStore } from '@kubelabs/persistence';
+import type { Counter } from 'prom-client';
+import { enforcerKinds, objectSetSelector } from './enforcer-selectors';
+import type { IsolationSnapshot } from './observe-tenant-isolation';
+import type { IsolationPlan } from './plan-tenant-isolation';
+
+export interface ApplyIsolationDeps {
+  kube: KubeClient;
+  store: TenantStore;
+  events: EventPublisher;
+  platformId: string;
+  /** Public host name or address for NodePort exposure (the host nodes'); LoadBalancer exposure reads its ingress. */
+  publicHost: string;
+  restored: Counter<string>;
+}
+
+type ServiceObject = KubeObject & {
+  spec?: { type?: string; ports?: { name?: string; port: number; nodePort?: number }[] };
+  status?: { loadBalancer?: { ingress?: { ip?: string; hostname?: string }[] } };
+};
+
+/** Where the outside reaches SSH and the tenant API through the exposure Service; null while not yet known. */
+export function readExposureEndpoint(
+  service: ServiceObject,
+  publicHost: string,
+): { host: string; sshPort: number; apiPort: number } | null {
+  const port = (name: string) => service.spec?.ports?.find((p) => p.name === name);
+  const ssh = port('ssh');
+  const api = port('kube-api');
+  if (!ssh || !api) return null;
+  if (service.spec?.type === 'LoadBalancer') {
+    const ingress = service.status?.loadBalancer?.ingress?.[0];
+    const host = ingress?.hostname ?? ingress?.ip;
+    return host ? { host, sshPort: ssh.port, apiPort: api.port } : null;
+  }
+  return ssh.nodePort && api.nodePort ? { host: publicHost, sshPort: ssh.nodePort, apiPort: api.nodePort } : null;
+}
+
+export class IsolationApplier {
+  constructor(private readonly deps: ApplyIsolationDeps) {}
+
+  /** Returns true when the exposure should be looked at again soon (a load balancer still without its address). */
+  async apply(snapshot: IsolationSnapshot, plan: IsolationPlan, now: Date): Promise<boolean> {
+    const { kube, store, events } = this.deps;
+    const tenant = snapshot.observed.tenant;
+    let exposureService: ServiceObject | undefined;
+    for (const { set, desired } of plan.apply) {
+      const result = await applySet(kube, desired, {
+        selector: objectSetSelector(this.deps.platformId, tenant.id, set),
+        kinds: enforcerKinds.map(({ apiVersion, kind }) => ({ apiVersion, kind })),
+        namespace: tenant.namespace,
+      });
+      if (set === 'exposure') exposureService = result.applied.find((o) => o.kind === 'Service') as ServiceObject;
+    }
+    if (plan.markIsolated && plan.apply.some((a) => a.set === 'baseline')) await store.markIsolated(tenant.id, now);
+    if (plan.drifted.length > 0) {
+      this.deps.restored.inc(plan.drifted.length);
+      await events.publishFact(
+        tenantPolicyRestoredFact({ tenantId: tenant.id, objects: plan.drifted.slice(0, 64), restoredAt: now }),
+      );
+    }
+    if (plan.exposure === 'open' && tenant.claimId) {
+      const endpoint = exposureService ? readExposureEndpoint(exposureService, this.deps.publicHost) : null;
+      if (!endpoint) return true;
+      const exposure: TenantExposure = { state: 'open', claimId: tenant.claimId, ...endpoint, changedAt: now };
+      if (await store.recordExposure(tenant.id, exposure))
+        await events.publishFact(
+          tenantExposureOpenedFact({
+            tenantId: tenant.id,
+            claimId: tenant.claimId,
+            host: endpoint.host,
+            ports: [endpoint.sshPort, endpoint.apiPort],
+          }),
+        );
+    } else if (plan.exposure === 'closed' && tenant.exposure?.state === 'open') {
+      const before = tenant.exposure;
+      const closed: TenantExposure = {
+        state: 'closed',
+        ...(before.claimId ? { claimId: before.claimId } : {}),
+        changedAt: now,
+      };
+      if (await store.recordExposure(tenant.id, closed))
+        await events.publishFact(
+          tenantExposureClosedFact({
+            tenantId: tenant.id,
+            ...(before.claimId ? { claimId: before.claimId } : {}),
+            ports: [before.sshPort, before.apiPort].filter((p): p is number => typeof p === 'number'),
+          }),
+        );
+    }
+    return false;
+  }
+}
