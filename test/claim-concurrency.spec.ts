@@ -26,7 +26,7 @@ async function liveNamespaces(platform: RunningPlatform): Promise<string[]> {
 describe('claims under concurrency and crashes', () => {
   it(
     'gives each ready tenant to at most one claim under 500 concurrent claims, then serves them all as the pool refills',
-    { timeout: 420_000 },
+    { timeout: 600_000 },
     async () => {
       // maxTotal = the ready tenants: no refill can turn ready during the burst, so exactly 50 claims can be served at once.
       const maxTotal = 50;
@@ -76,7 +76,7 @@ describe('claims under concurrency and crashes', () => {
           });
           return ended === 500;
         },
-        { timeoutMs: 360_000, intervalMs: 1000 },
+        { timeoutMs: 540_000, intervalMs: 1000 },
       );
       expect(served.size).toBe(500);
       expect(maxLive).toBeLessThanOrEqual(maxTotal);

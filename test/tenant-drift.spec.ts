@@ -20,6 +20,7 @@ describe('tenant drift', () => {
       labs: [testLab('drift', { minReady: 1, maxTotal: 1 })],
       simulator: { bootMs: 200 },
       env: { RESYNC_INTERVAL_MS: String(resyncMs) },
+      serviceEnv: { provisioner: { TENANT_REAPPLY_INTERVAL_MS: String(resyncMs) } },
     });
     await waitForPoolsFull(platform);
     const tenant = await platform.persistence.tenants.findOne({ labId: 'drift', state: 'ready' }).lean().exec();

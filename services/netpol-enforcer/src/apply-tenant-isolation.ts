@@ -4,11 +4,10 @@
 // were put back.
 import { tenantExposureClosedFact, tenantExposureOpenedFact, tenantPolicyRestoredFact } from '@kubelabs/contracts';
 import type { TenantExposure } from '@kubelabs/domain';
-import { applySet, type KubeClient, type KubeObject } from '@kubelabs/kube';
+import type { KubeClient, KubeObject } from '@kubelabs/kube';
 import type { EventPublisher } from '@kubelabs/messaging';
 import type { TenantStore } from '@kubelabs/persistence';
 import type { Counter } from 'prom-client';
-import { enforcerKinds, objectSetSelector } from './enforcer-selectors';
 import type { IsolationSnapshot } from './observe-tenant-isolation';
 import type { IsolationPlan } from './plan-tenant-isolation';
 
@@ -16,7 +15,6 @@ export interface ApplyIsolationDeps {
   kube: KubeClient;
   store: TenantStore;
   events: EventPublisher;
-  platformId: string;
   /** Public host name or address for NodePort exposure (the host nodes'); LoadBalancer exposure reads its ingress. */
   publicHost: string;
   restored: Counter<string>;
@@ -52,14 +50,22 @@ export class IsolationApplier {
     const { kube, store, events } = this.deps;
     const tenant = snapshot.observed.tenant;
     let exposureService: ServiceObject | undefined;
-    for (const { set, desired } of plan.apply) {
-      const result = await applySet(kube, desired, {
-        selector: objectSetSelector(this.deps.platformId, tenant.id, set),
-        kinds: enforcerKinds.map(({ apiVersion, kind }) => ({ apiVersion, kind })),
-        namespace: tenant.namespace,
-      });
-      if (set === 'exposure') exposureService = result.applied.find((o) => o.kind === 'Service') as ServiceObject;
+    for (const { set, toApply, toPrune } of plan.apply) {
+      // Only what differs from what was observed: a pass over a tenant that is as it should be writes nothing.
+      for (const object of toApply) {
+        const applied = await kube.apply(object);
+        if (set === 'exposure' && applied.kind === 'Service') exposureService = applied as ServiceObject;
+      }
+      for (const object of toPrune)
+        await kube.delete({
+          apiVersion: object.apiVersion,
+          kind: object.kind,
+          name: object.metadata.name,
+          namespace: tenant.namespace,
+        });
     }
+    exposureService ??= snapshot.observed.existing.exposure.find((o) => o.kind === 'Service') as
+      ServiceObject | undefined;
     if (plan.markIsolated && plan.apply.some((a) => a.set === 'baseline')) await store.markIsolated(tenant.id, now);
     if (plan.drifted.length > 0) {
       this.deps.restored.inc(plan.drifted.length);

@@ -86,7 +86,7 @@ export class NetpolEnforcerConfig extends PlatformConfig {
 
   /** How often every live tenant's objects are compared with what they should be (drift, missed events). */
   @EnvIntegerInRange(200, 600_000)
-  RESYNC_INTERVAL_MS: number = 30_000;
+  ENFORCER_RESYNC_INTERVAL_MS: number = 30_000;
 
   /** Tenants reconciled at once. */
   @EnvIntegerInRange(1, 64)

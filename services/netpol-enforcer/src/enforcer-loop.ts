@@ -36,7 +36,6 @@ export class EnforcerLoop implements OnApplicationBootstrap, OnApplicationShutdo
       kube,
       store: new TenantStore(db),
       events,
-      platformId: config.PLATFORM_ID,
       publicHost: config.EXPOSURE_PUBLIC_HOST,
       restored: metrics.counter('kubelabs_enforcer_objects_restored_total', 'Enforcer objects restored after drift'),
     });
@@ -60,7 +59,7 @@ export class EnforcerLoop implements OnApplicationBootstrap, OnApplicationShutdo
             keysOf,
           })),
         ],
-        resync: { everyMs: config.RESYNC_INTERVAL_MS, keys: () => this.liveTenants() },
+        resync: { everyMs: config.ENFORCER_RESYNC_INTERVAL_MS, keys: () => this.liveTenants() },
       },
       { kube, registry: metrics.registry, logger: this.logger },
     );

@@ -1,7 +1,7 @@
 // How the enforcer finds exactly its own objects in tenant namespaces (so pruning never touches anything else): the
 // kinds it manages and label selectors built from the labels its renderers put on every object.
 import { labelKeys, managedByValue } from '@kubelabs/domain';
-import { enforcerComponent, enforcerLabelKeys, type ObjectSet } from './render';
+import { enforcerComponent, enforcerLabelKeys } from './render';
 
 export const enforcerKinds = [
   { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy' },
@@ -18,9 +18,4 @@ export function allEnforcerObjects(platformId: string): string {
 /** Every enforcer object of one tenant (any set). */
 export function enforcerSelector(platformId: string, tenantId: string): string {
   return `${allEnforcerObjects(platformId)},${labelKeys.tenant}=${tenantId}`;
-}
-
-/** The enforcer objects of one tenant and one set: what `applySet` prunes to the desired list. */
-export function objectSetSelector(platformId: string, tenantId: string, set: ObjectSet): string {
-  return `${enforcerSelector(platformId, tenantId)},${enforcerLabelKeys.objectSet}=${set}`;
 }

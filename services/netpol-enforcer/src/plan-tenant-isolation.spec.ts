@@ -103,6 +103,19 @@ describe('planTenantIsolation', () => {
     expect(plan.exposure).toBe(exposure);
   });
 
+  it('writes nothing for a tenant that is as it should be, and deletes what a set no longer wants', () => {
+    const stray = policy('stray');
+    const plan = planTenantIsolation(
+      observed({ isolatedAt }, { baseline: [...desired.baseline, stray], quota: desired.quota }),
+      desired,
+    );
+    expect(plan.apply.map((a) => [a.set, a.toApply.length, a.toPrune.map((o) => o.metadata.name)])).toEqual([
+      ['baseline', 0, ['stray']],
+      ['quota', 0, []],
+      ['exposure', 0, []],
+    ]);
+  });
+
   it('records the closing of a released tenant whose namespace is already going', () => {
     const plan = planTenantIsolation(
       {
@@ -111,7 +124,7 @@ describe('planTenantIsolation', () => {
       },
       desired,
     );
-    expect(plan).toEqual({ apply: [], drifted: [], markIsolated: false, exposure: 'closed' });
+    expect(plan).toMatchObject({ apply: [], drifted: [], markIsolated: false, exposure: 'closed' });
   });
 
   it('applies nothing while the namespace does not exist', () => {

@@ -28,9 +28,18 @@ export interface DesiredSets {
   exposure: KubeObject[];
 }
 
+export interface SetChanges {
+  set: ObjectSetName;
+  desired: KubeObject[];
+  /** Desired objects missing or different from what the namespace holds: applied. */
+  toApply: KubeObject[];
+  /** Objects of the set the namespace holds but the set no longer wants: deleted. */
+  toPrune: KubeObject[];
+}
+
 export interface IsolationPlan {
-  /** Object sets to apply (and prune to exactly these); none while the namespace does not exist yet. */
-  apply: { set: ObjectSetName; desired: KubeObject[] }[];
+  /** Object sets to bring to exactly their desired objects; none while the namespace does not exist yet. */
+  apply: SetChanges[];
   /** Objects that were deleted or edited by hand since they were last applied (`kind/name`). */
   drifted: string[];
   /** First time the baseline exists: record it (the provisioner boots no VM before). */
@@ -55,17 +64,17 @@ export function planTenantIsolation(observed: ObservedIsolation, desired: Desire
     // Releasing (or failed): close the exposure at once (the namespace may already be going: its deletion removes
     // the objects, the closing is recorded either way).
     return {
-      apply: observed.namespaceExists ? [{ set: 'exposure', desired: [] }] : [],
+      apply: observed.namespaceExists ? [planSetChanges('exposure', observed.existing.exposure, [])] : [],
       drifted: [],
       markIsolated: false,
       exposure,
     };
   }
   if (!observed.namespaceExists) return { apply: [], drifted: [], markIsolated: false, exposure: 'unchanged' };
-  const sets: { set: ObjectSetName; desired: KubeObject[] }[] = [
-    { set: 'baseline', desired: desired.baseline },
-    { set: 'quota', desired: desired.quota },
-    { set: 'exposure', desired: exposureWanted },
+  const sets: SetChanges[] = [
+    planSetChanges('baseline', observed.existing.baseline, desired.baseline),
+    planSetChanges('quota', observed.existing.quota, desired.quota),
+    planSetChanges('exposure', observed.existing.exposure, exposureWanted),
   ];
   // Drift is only what was applied before and is now missing or different; a new tenant's first apply is not drift.
   const drifted = sets.flatMap(({ set, desired: objects }) => {
@@ -84,6 +93,20 @@ export function planTenantIsolation(observed: ObservedIsolation, desired: Desire
       .map((object) => `${object.kind}/${object.metadata.name}`);
   });
   return { apply: sets, drifted, markIsolated: !tenant.isolatedAt, exposure };
+}
+
+/** Pure: what to apply and what to delete so that a set holds exactly `desired` (unchanged objects cost nothing). */
+export function planSetChanges(set: ObjectSetName, existing: KubeObject[], desired: KubeObject[]): SetChanges {
+  const same = (a: KubeObject, b: KubeObject) => a.kind === b.kind && a.metadata.name === b.metadata.name;
+  return {
+    set,
+    desired,
+    toApply: desired.filter((object) => {
+      const found = existing.find((e) => same(e, object));
+      return !found || !containsDesired(found, object);
+    }),
+    toPrune: existing.filter((e) => !desired.some((object) => same(e, object))),
+  };
 }
 
 /**

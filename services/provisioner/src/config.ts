@@ -42,6 +42,13 @@ export class ProvisionerConfig extends PlatformConfig {
   })
   TENANT_API_PUBLIC_URL_TEMPLATE: string = 'https://kube-api.{namespace}.svc:6443';
 
+  /**
+   * A live tenant's objects are server-side applied again at most this often (on the resync pass that follows), which
+   * restores any deleted or edited by hand; between two, a pass skips objects whose exact content it applied.
+   */
+  @EnvIntegerInRange(500, 3_600_000)
+  TENANT_REAPPLY_INTERVAL_MS: number = 30_000;
+
   /** Tenants reconciled at once. */
   @EnvIntegerInRange(1, 64)
   PROVISION_CONCURRENCY: number = 8;

@@ -34,7 +34,8 @@ export class ProvisionerLoop implements OnApplicationBootstrap, OnApplicationShu
         platformId: config.PLATFORM_ID,
         tenantApiPublicUrlTemplate: config.TENANT_API_PUBLIC_URL_TEMPLATE,
         renderOptions: renderOptionsFrom(config),
-        reapplyAfterMs: Math.floor(config.RESYNC_INTERVAL_MS * 0.9),
+        // A little under the interval, so the resync pass that falls on it re-applies rather than the one after.
+        reapplyAfterMs: Math.floor(config.TENANT_REAPPLY_INTERVAL_MS * 0.9),
       },
       new AppliedObjects(),
     );
