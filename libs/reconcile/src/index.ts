@@ -28,3 +28,4 @@ export {
   type ReconcileLoopOptions,
 } from './reconcile-loop';
 export { reconcileMetrics, type ReconcileMetrics } from './reconcile-metrics';
+export { OwnWrites } from './own-writes';

@@ -7,6 +7,7 @@ import type { TenantExposure } from '@kubelabs/domain';
 import type { KubeClient, KubeObject } from '@kubelabs/kube';
 import type { EventPublisher } from '@kubelabs/messaging';
 import type { TenantStore } from '@kubelabs/persistence';
+import type { OwnWrites } from '@kubelabs/reconcile';
 import type { Counter } from 'prom-client';
 import type { IsolationSnapshot } from './observe-tenant-isolation';
 import type { IsolationPlan } from './plan-tenant-isolation';
@@ -17,6 +18,8 @@ export interface ApplyIsolationDeps {
   events: EventPublisher;
   /** Public host name or address for NodePort exposure (the host nodes'); LoadBalancer exposure reads its ingress. */
   publicHost: string;
+  /** Its own writes, so the watches that see them do not trigger another pass. */
+  ownWrites: OwnWrites;
   restored: Counter<string>;
 }
 
@@ -54,15 +57,18 @@ export class IsolationApplier {
       // Only what differs from what was observed: a pass over a tenant that is as it should be writes nothing.
       for (const object of toApply) {
         const applied = await kube.apply(object);
+        this.deps.ownWrites.applied(applied);
         if (set === 'exposure' && applied.kind === 'Service') exposureService = applied as ServiceObject;
       }
-      for (const object of toPrune)
+      for (const object of toPrune) {
+        this.deps.ownWrites.deleted(object.metadata.uid);
         await kube.delete({
           apiVersion: object.apiVersion,
           kind: object.kind,
           name: object.metadata.name,
           namespace: tenant.namespace,
         });
+      }
     }
     exposureService ??= snapshot.observed.existing.exposure.find((o) => o.kind === 'Service') as
       ServiceObject | undefined;

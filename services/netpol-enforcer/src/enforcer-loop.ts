@@ -7,7 +7,7 @@ import { platformSelector } from '@kubelabs/domain';
 import { KubeClient } from '@kubelabs/kube';
 import { EventPublisher } from '@kubelabs/messaging';
 import { Persistence, TenantStore } from '@kubelabs/persistence';
-import { ReconcileLoop, type ReconcileResult } from '@kubelabs/reconcile';
+import { OwnWrites, ReconcileLoop, type ObjectChange, type ReconcileResult } from '@kubelabs/reconcile';
 import { Metrics } from '@kubelabs/runtime';
 import { IsolationApplier } from './apply-tenant-isolation';
 import { NetpolEnforcerConfig } from './config';
@@ -32,15 +32,19 @@ export class EnforcerLoop implements OnApplicationBootstrap, OnApplicationShutdo
     @Inject(NetpolEnforcerConfig) private readonly config: NetpolEnforcerConfig,
     metrics: Metrics,
   ) {
+    const ownWrites = new OwnWrites();
     this.applier = new IsolationApplier({
+      ownWrites,
       kube,
       store: new TenantStore(db),
       events,
       publicHost: config.EXPOSURE_PUBLIC_HOST,
       restored: metrics.counter('kubelabs_enforcer_objects_restored_total', 'Enforcer objects restored after drift'),
     });
-    const keysOf = ({ object }: { object: { metadata?: { labels?: Record<string, string> } } }) => {
-      const tenantId = tenantOf(object);
+    const keysOf = (change: ObjectChange) => {
+      // Its own writes come back as watch events: only someone else's change is worth a pass.
+      if (ownWrites.isEcho(change)) return [];
+      const tenantId = tenantOf(change.object);
       return tenantId ? [tenantId] : [];
     };
     this.loop = new ReconcileLoop(
