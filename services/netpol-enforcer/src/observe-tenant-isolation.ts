@@ -21,7 +21,10 @@ export async function observeTenantIsolation(
 ): Promise<IsolationSnapshot | null> {
   const tenant = (await db.tenants.findById(tenantId).lean().exec()) as TenantDocument | null;
   if (!tenant) return null;
-  if (tenant.state === 'deleted' && tenant.exposure?.state !== 'open') return null; // nothing left to do
+  // A tenant on its way out whose exposure is closed needs nothing: the namespace's deletion takes the rest (and the
+  // watch events of that deletion cost one MongoDB read each, not a round of API reads).
+  const live = ['provisioning', 'ready', 'claimed'].includes(tenant.state);
+  if (!live && tenant.exposure?.state !== 'open') return null;
   const [labDoc, namespace] = await Promise.all([
     db.labs.findById(tenant.labId).lean().exec(),
     kube.get({ apiVersion: 'v1', kind: 'Namespace', name: tenant.namespace }),

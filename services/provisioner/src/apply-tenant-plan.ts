@@ -5,6 +5,7 @@
 // edited by hand.
 import { createHash } from 'node:crypto';
 import { tenantDeletedFact, tenantFailedFact, tenantProvisioningFact, tenantReadyFact } from '@kubelabs/contracts';
+import { tenantSecretNames } from '@kubelabs/domain';
 import type { KubeClient, KubeObject } from '@kubelabs/kube';
 import type { EventPublisher } from '@kubelabs/messaging';
 import type { TenantStore } from '@kubelabs/persistence';
@@ -62,7 +63,12 @@ export class TenantPlanApplier {
       switch (action.type) {
         case 'apply': {
           desired ??= await this.render(snapshot, action.mintCredentials, now);
-          const objects = action.scope === 'namespace' ? desired.slice(0, 1) : desired;
+          // The namespace step also stores the freshly minted credentials, so a tenant waiting for its isolation
+          // reads them back on every later pass instead of minting (and rendering for) new ones each time.
+          const objects =
+            action.scope === 'namespace'
+              ? desired.filter((o, i) => i === 0 || (o.kind === 'Secret' && o.metadata.name === tenantSecretNames.pki))
+              : desired;
           await this.applyObjects(snapshot.tenant._id, objects);
           break;
         }
