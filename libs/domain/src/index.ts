@@ -5,3 +5,4 @@ export * from './tenant';
 export * from './claim';
 export * from './stable-uuid';
 export * from './tenant-objects';
+export * from './vm-overhead';

@@ -1,5 +1,6 @@
 // What the renderers are told about the host cluster and the operator's choices, already parsed and validated (see
 // ../config.ts, which builds these from the environment with the defaults). Plain data, so tests build them freely.
+import type { VmOverhead } from '@kubelabs/domain';
 
 /** A selector by exact labels (`matchLabels`); every label must match. */
 export type MatchLabels = Record<string, string>;
@@ -36,15 +37,8 @@ export interface ExposureSettings {
 }
 
 /** KubeVirt's memory and CPU overhead per VM (virt-launcher, QEMU), in the pool manager's formula. */
-export interface VmOverheadSettings {
-  baseMiB: number;
-  mibPerVcpu: number;
-  /** Per mille of guest memory (2 = 0.2 %). */
-  guestMemoryPermille: number;
-  graphicsDevicesPerVm: number;
-  mibPerGraphicsDevice: number;
-  cpuMillisPerVm: number;
-}
+/** KubeVirt's per-VM overhead figures (the formula is `computeVmOverheadMiB` in libs/domain). */
+export type VmOverheadSettings = VmOverhead;
 
 export interface QuotaSettings {
   platformId: string;

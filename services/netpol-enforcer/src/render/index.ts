@@ -35,12 +35,5 @@ export {
   sshPort,
   tenantVmLabels,
 } from './render-tenant-policies';
-export {
-  computeVmOverheadMiB,
-  cpuQuantity,
-  limitRangeName,
-  memoryQuantity,
-  planTenantQuota,
-  resourceQuotaName,
-} from './plan-tenant-quota';
+export { cpuQuantity, limitRangeName, memoryQuantity, planTenantQuota, resourceQuotaName } from './plan-tenant-quota';
 export { contains, parseCanonicalCidr, parseCidr, strictlyContains, type Cidr } from './cidr';

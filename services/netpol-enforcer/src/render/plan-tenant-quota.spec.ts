@@ -1,7 +1,8 @@
 // Table test for planTenantQuota: a tenant's quota from its lab's topology, KubeVirt's per-VM overhead, the headroom
 // and the Service allowances. With no headroom the CPU and memory equal the pool manager's computeTenantCost.
 import { describe, expect, it } from 'vitest';
-import { computeVmOverheadMiB, cpuQuantity, memoryQuantity, planTenantQuota } from './index';
+import { computeVmOverheadMiB } from '@kubelabs/domain';
+import { cpuQuantity, memoryQuantity, planTenantQuota } from './index';
 import { makeTopology, quotaSettings, tenantA } from './enforcer-render.fixtures';
 
 describe('planTenantQuota', () => {

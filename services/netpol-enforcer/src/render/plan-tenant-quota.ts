@@ -1,6 +1,6 @@
 // A tenant namespace's fair share of the host: a ResourceQuota sized from the lab's topology plus KubeVirt's per-VM
 // overhead, and a LimitRange that makes every container count against it. Pure; the enforcer applies the result.
-import type { LabTopology, NodeSize } from '@kubelabs/domain';
+import { computeVmOverheadMiB, listTenantVms, type LabTopology } from '@kubelabs/domain';
 import { metadataFor, type LimitRange, type ResourceQuota, type TenantRef } from './enforcer-objects';
 import type { QuotaSettings, VmOverheadSettings } from './enforcer-settings';
 
@@ -23,26 +23,6 @@ export function memoryQuantity(mebibytes: number): string {
   return mebibytes % 1024 === 0 ? `${mebibytes / 1024}Gi` : `${mebibytes}Mi`;
 }
 
-/** The VMs of a tenant: one control plane, then its workers. */
-function tenantVms(topology: LabTopology): NodeSize[] {
-  const worker: NodeSize = { cpu: topology.workers.cpu, memoryMiB: topology.workers.memoryMiB };
-  return [topology.controlPlane, ...Array.from({ length: topology.workers.count }, () => worker)];
-}
-
-/**
- * KubeVirt's memory overhead of one VM, rounded up to whole MiB: base + per vCPU + per graphics device + a share of
- * guest memory. The same formula as the pool manager's capacity planning
- * (services/pool-manager/src/plan/compute-tenant-cost.ts), whose numbers are this service's config defaults.
- */
-export function computeVmOverheadMiB(vm: NodeSize, overhead: VmOverheadSettings): number {
-  return Math.ceil(
-    overhead.baseMiB +
-      overhead.mibPerVcpu * vm.cpu +
-      overhead.mibPerGraphicsDevice * overhead.graphicsDevicesPerVm +
-      (overhead.guestMemoryPermille * vm.memoryMiB) / 1000,
-  );
-}
-
 /**
  * The namespace's quota and limit range.
  *
@@ -61,7 +41,8 @@ export function planTenantQuota(
   topology: LabTopology,
   settings: QuotaSettings,
 ): { resourceQuota: ResourceQuota; limitRange: LimitRange } {
-  const vms = tenantVms(topology);
+  // The overhead formula is the pool manager's (libs/domain), with this service's configured figures.
+  const vms = listTenantVms(topology);
   const memoryMiB = vms.reduce((sum, vm) => sum + vm.memoryMiB + computeVmOverheadMiB(vm, settings.vmOverhead), 0);
   const cpuMillis = vms.reduce((sum, vm) => sum + vm.cpu * 1000 + settings.vmOverhead.cpuMillisPerVm, 0);
   const withHeadroom = (amount: number) => Math.ceil((amount * (100 + settings.headroomPercent)) / 100);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { computeTenantCost, computeVmOverheadMiB } from './compute-tenant-cost';
+import { computeVmOverheadMiB, defaultVmOverhead } from '@kubelabs/domain';
+import { computeTenantCost } from './compute-tenant-cost';
 
 const controlPlane = { cpu: 2, memoryMiB: 1536 };
 
@@ -21,7 +22,7 @@ describe('computeVmOverheadMiB', () => {
       expected: 267,
     },
   ])('$name', ({ vm, graphics, expected }) => {
-    expect(computeVmOverheadMiB(vm, graphics)).toBe(expected);
+    expect(computeVmOverheadMiB(vm, { ...defaultVmOverhead, graphicsDevicesPerVm: graphics })).toBe(expected);
   });
 });
 

@@ -1,6 +1,6 @@
 // What one tenant of a lab costs the host: guest memory plus KubeVirt's per-VM overhead, and vCPUs. Capacity planning
 // with the seed's flat 100 MiB overhead over-packed hosts; this uses Red Hat's published formula instead.
-import type { LabTopology, NodeSize } from '@kubelabs/domain';
+import { computeVmOverheadMiB, defaultVmOverhead, listTenantVms, type LabTopology } from '@kubelabs/domain';
 
 /** Host resources, in the units Kubernetes allocatable figures convert to without loss. */
 export interface ResourceAmount {
@@ -17,27 +17,15 @@ export interface TenantCostOptions {
 
 export const defaultTenantCostOptions: TenantCostOptions = { graphicsDevicesPerVm: 0, cpuOverheadMillisPerVm: 100 };
 
-/**
- * KubeVirt's memory overhead of one VM (virt-launcher and QEMU), rounded up to whole MiB:
- * 218 MiB + 8 MiB per vCPU + 16 MiB per graphics device + 0.2 % of guest memory.
- */
-export function computeVmOverheadMiB(vm: NodeSize, graphicsDevices: number): number {
-  return Math.ceil(218 + 8 * vm.cpu + 16 * graphicsDevices + 0.002 * vm.memoryMiB);
-}
-
-/** The VMs a tenant of this topology runs: one control plane, then its workers. */
-export function listTenantVms(topology: LabTopology): NodeSize[] {
-  const worker: NodeSize = { cpu: topology.workers.cpu, memoryMiB: topology.workers.memoryMiB };
-  return [topology.controlPlane, ...Array.from({ length: topology.workers.count }, () => worker)];
-}
-
 export function computeTenantCost(
   topology: LabTopology,
   options: TenantCostOptions = defaultTenantCostOptions,
 ): ResourceAmount {
   return sumResources(
     listTenantVms(topology).map((vm) => ({
-      memoryMiB: vm.memoryMiB + computeVmOverheadMiB(vm, options.graphicsDevicesPerVm),
+      memoryMiB:
+        vm.memoryMiB +
+        computeVmOverheadMiB(vm, { ...defaultVmOverhead, graphicsDevicesPerVm: options.graphicsDevicesPerVm }),
       cpuMillis: vm.cpu * 1000 + options.cpuOverheadMillisPerVm,
     })),
   );
