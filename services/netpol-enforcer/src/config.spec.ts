@@ -2,6 +2,7 @@
 // renderers.
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '@kubelabs/config';
+import { defaultVmOverhead } from '@kubelabs/domain';
 import { exposureSettingsFrom, isolationSettingsFrom, NetpolEnforcerConfig, quotaSettingsFrom } from './config';
 
 const required = { NATS_URL: 'nats://127.0.0.1:4222', MONGO_URL: 'mongodb://127.0.0.1:27017/kubelabs' };
@@ -98,5 +99,11 @@ describe('NetpolEnforcerConfig', () => {
     expect((caught as ConfigError).variable).toBe(variable);
     expect((caught as ConfigError).message).toMatch(message);
     expect((caught as ConfigError).message).not.toContain('\n');
+  });
+});
+
+describe('KubeVirt overhead defaults', () => {
+  it('are the figures the pool manager plans capacity with', () => {
+    expect(quotaSettingsFrom(new NetpolEnforcerConfig()).vmOverhead).toEqual(defaultVmOverhead);
   });
 });

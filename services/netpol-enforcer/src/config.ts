@@ -192,9 +192,9 @@ export class NetpolEnforcerConfig extends PlatformConfig {
   @EnvIntegerInRange(1, 4096)
   QUOTA_DEFAULT_CONTAINER_MEMORY_MIB: number = 64;
 
-  // KubeVirt's per-VM overhead. The defaults are the pool manager's figures (Red Hat's published formula: 218 MiB +
-  // 8 MiB per vCPU + 16 MiB per graphics device + 0.2 % of guest memory; 100 millicores), copied from
-  // services/pool-manager/src/plan/compute-tenant-cost.ts, which a service may not import: change both together.
+  // KubeVirt's per-VM overhead figures, for the shared formula (`computeVmOverheadMiB` in libs/domain). The defaults
+  // are `defaultVmOverhead`'s, the pool manager's: 218 MiB + 8 MiB per vCPU + 16 MiB per graphics device + 0.2 % of
+  // guest memory; 100 millicores.
   @EnvIntegerInRange(0, 4096)
   KUBEVIRT_VM_OVERHEAD_BASE_MIB: number = 218;
 
