@@ -2,7 +2,7 @@
 // overhead, and a LimitRange that makes every container count against it. Pure; the enforcer applies the result.
 import { computeVmOverheadMiB, listTenantVms, type LabTopology } from '@kubelabs/domain';
 import { metadataFor, type LimitRange, type ResourceQuota, type TenantRef } from './enforcer-objects';
-import type { QuotaSettings, VmOverheadSettings } from './enforcer-settings';
+import type { QuotaSettings } from './enforcer-settings';
 
 export const resourceQuotaName = 'tenant-quota';
 export const limitRangeName = 'tenant-limits';
