@@ -21,7 +21,8 @@ describe('isolation and exposure', () => {
     { timeout: 180_000 },
     async () => {
       const platform: RunningPlatform = await platforms.start({
-        labs: [testLab('iso', { minReady: 2, maxTotal: 3, workers: 1 })],
+        // The lab's own quota margin (the catalog's `quota` block) replaces the enforcer's QUOTA_EXTRA_PODS.
+        labs: [{ ...testLab('iso', { minReady: 2, maxTotal: 3, workers: 1 }), quota: { extraPods: 7 } }],
         simulator: { bootMs: 200 },
         env: { RESYNC_INTERVAL_MS: String(resyncMs) },
         serviceEnv: { 'netpol-enforcer': { EXPOSURE_PUBLIC_HOST: 'labs.example.org' } },
@@ -43,7 +44,11 @@ describe('isolation and exposure', () => {
           'baseline-platform',
           'baseline-tenant-vms',
         ]);
-        expect(await kube.list('v1', 'ResourceQuota', { namespace: ns })).toHaveLength(1);
+        const quotas = await kube.list<Meta & { spec: { hard: Record<string, string> } }>('v1', 'ResourceQuota', {
+          namespace: ns,
+        });
+        // Two VMs (a control plane, a worker) plus the lab's 7 extra pods.
+        expect(quotas.map((q) => q.spec.hard.pods)).toEqual(['9']);
         // Isolated before any VM: the deny-all policy is older than every VirtualMachine (and recorded first).
         const denyAt = Date.parse(
           policies.find((p) => p.metadata.name === 'baseline-default-deny')!.metadata.creationTimestamp!,

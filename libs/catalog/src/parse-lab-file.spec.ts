@@ -44,6 +44,26 @@ describe('parseLabFile', () => {
     expect(result).toEqual({ lab: { ...validLab(), network } });
   });
 
+  it.each([
+    {
+      name: 'every margin',
+      quota: { headroomPercent: 20, extraPods: 8, defaultContainerRequest: { cpuMillis: 100, memoryMiB: 128 } },
+    },
+    { name: 'a zero headroom (an override, not a missing value)', quota: { headroomPercent: 0 } },
+    { name: 'one default request field', quota: { defaultContainerRequest: { memoryMiB: 256 } } },
+  ])('keeps per-lab quota overrides for $name as written', ({ quota }) => {
+    const result = parseLabFile('deploy/catalog/demo.yaml', stringify({ ...validLab(), quota }));
+    expect(result).toEqual({ lab: { ...validLab(), quota } });
+  });
+
+  it('reads an empty quota block as no override', () => {
+    const result = parseLabFile(
+      'deploy/catalog/demo.yaml',
+      stringify({ ...validLab(), quota: { defaultContainerRequest: {} } }),
+    );
+    expect(result).toEqual({ lab: validLab() });
+  });
+
   it('reads an empty network block as no override', () => {
     const result = parseLabFile('deploy/catalog/demo.yaml', stringify({ ...validLab(), network: {} }));
     expect(result).toEqual({ lab: validLab() });
@@ -255,6 +275,18 @@ describe('parseLabFile', () => {
       message: 'must be a string, got 1000000',
     },
     {
+      name: 'a quota headroom above the setting bound',
+      change: (l) => (l.quota = { headroomPercent: 150 }),
+      path: '/quota/headroomPercent',
+      message: 'must be <= 100, got 150',
+    },
+    {
+      name: 'a misspelt quota field',
+      change: (l) => (l.quota = { extraPod: 3 }),
+      path: '/quota/extraPod',
+      message: 'is not a known field (did you mean extraPods?)',
+    },
+    {
       name: 'a misspelt bandwidth field',
       change: (l) => (l.network = { ingresBandwidth: '10M' }),
       path: '/network/ingresBandwidth',
@@ -367,9 +399,10 @@ describe('contracts/lab.schema.json', () => {
       session: true,
       pool: true,
       network: true,
+      quota: true,
     };
     // Optional in the Lab type too: absent means "the platform's defaults".
-    const optional = ['network'];
+    const optional = ['network', 'quota'];
     expect(Object.keys(schema.properties).toSorted()).toEqual(Object.keys(fields).toSorted());
     const defaulted = Object.keys(schema.properties).filter((key) => 'default' in schema.properties[key]);
     expect([...schema.required, ...defaulted, ...optional].toSorted()).toEqual(Object.keys(fields).toSorted());

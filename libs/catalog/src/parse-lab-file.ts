@@ -2,7 +2,7 @@
 // violations and cross-field rules, each placed at its line. Pure: the caller reads the file.
 import { basename } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
-import type { Lab } from '@kubelabs/domain';
+import { hasQuotaOverrides, labQuotaOf, type Lab } from '@kubelabs/domain';
 import { pointerSegments, sortCatalogErrors, type CatalogError } from './catalog-error';
 import { checkLabRules } from './check-lab-rules';
 import { validateLabSchema } from './validate-lab-schema';
@@ -95,6 +95,7 @@ function toLab(data: Lab): Lab {
     ...(data.network?.ingressBandwidth === undefined ? {} : { ingressBandwidth: data.network.ingressBandwidth }),
     ...(data.network?.egressBandwidth === undefined ? {} : { egressBandwidth: data.network.egressBandwidth }),
   };
+  const quota = labQuotaOf(data.quota);
   return {
     id: data.id,
     title: data.title,
@@ -129,5 +130,6 @@ function toLab(data: Lab): Lab {
     },
     // An empty block overrides nothing: the same lab as none.
     ...(Object.keys(network).length > 0 ? { network } : {}),
+    ...(hasQuotaOverrides(quota) ? { quota } : {}),
   };
 }

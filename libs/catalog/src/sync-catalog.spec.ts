@@ -190,6 +190,17 @@ describe.skipIf(!mongoUrl)('syncCatalog on the MongoDB lane', () => {
     expect(await syncCatalog(persistence, [lab('bandwidth')])).toMatchObject({ unchanged: ['bandwidth'] });
   });
 
+  it('stores quota overrides (a zero included) and drops them when they leave the file', async () => {
+    await persistence.labs.deleteMany({}).exec();
+    const withOverride = lab('quota', { quota: { headroomPercent: 0, defaultContainerRequest: { cpuMillis: 100 } } });
+    await syncCatalog(persistence, [withOverride]);
+    const stored = async () => labFromDocument((await persistence.labs.findById('quota').lean().exec())!);
+    expect(await stored()).toEqual(withOverride);
+    expect(await syncCatalog(persistence, [withOverride])).toMatchObject({ unchanged: ['quota'] });
+    expect(await syncCatalog(persistence, [lab('quota')])).toMatchObject({ updated: ['quota'] });
+    expect(await stored()).toEqual(lab('quota'));
+  });
+
   it('prunes labs that left the files only when asked to', async () => {
     await persistence.labs.deleteMany({}).exec();
     await syncCatalog(persistence, [lab('keep'), lab('gone')]);

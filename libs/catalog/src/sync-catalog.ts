@@ -1,7 +1,7 @@
 // Makes the labs collection match the catalog files: plan purely (insert, update, leave, remove), then write only
 // what differs, so running it twice changes nothing the second time and stored timestamps stay meaningful.
 import type { Model } from 'mongoose';
-import { DomainError, type Lab, type PoolSettings } from '@kubelabs/domain';
+import { DomainError, hasQuotaOverrides, labQuotaOf, type Lab, type PoolSettings } from '@kubelabs/domain';
 import {
   labFromDocument as labFromStored,
   labToDocumentFields,
@@ -141,6 +141,7 @@ function normalizeLab(lab: Lab): Lab {
           },
         }
       : {}),
+    ...(hasQuotaOverrides(labQuotaOf(lab.quota)) ? { quota: labQuotaOf(lab.quota) } : {}),
   } as Lab;
 }
 

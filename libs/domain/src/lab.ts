@@ -21,6 +21,17 @@ export interface LabNetwork {
   egressBandwidth?: string;
 }
 
+/**
+ * Per-lab overrides of the network-policy enforcer's quota settings (QUOTA_HEADROOM_PERCENT, QUOTA_EXTRA_PODS,
+ * QUOTA_DEFAULT_CONTAINER_CPU_MILLIS, QUOTA_DEFAULT_CONTAINER_MEMORY_MIB). The quota itself is always computed from the
+ * lab's topology plus KubeVirt's per-VM overhead; these only change the margins around it.
+ */
+export interface LabQuota {
+  headroomPercent?: number;
+  extraPods?: number;
+  defaultContainerRequest?: { cpuMillis?: number; memoryMiB?: number };
+}
+
 export interface PoolSettings {
   minReady: number;
   maxTotal: number;
@@ -43,6 +54,8 @@ export interface Lab {
   pool: PoolSettings & { perVersion?: Record<string, PoolSettings> };
   /** Per-lab overrides of the platform's bandwidth defaults. */
   network?: LabNetwork;
+  /** Per-lab overrides of the enforcer's quota margins. */
+  quota?: LabQuota;
 }
 
 export function poolKey(labId: string, kubernetesVersion: string): string {
@@ -98,4 +111,23 @@ export function checkBandwidth(quantity: string): string | undefined {
   if (bits < bandwidthLimits.minBitsPerSecond) return 'must be at least 1k (1 kbit/s)';
   if (bits > bandwidthLimits.maxBitsPerSecond) return 'must be at most 1P (1 Pbit/s)';
   return undefined;
+}
+
+/** Only the quota overrides that are set, in one canonical order (a stored document may hold nulls or nothing). */
+export function labQuotaOf(quota: LabQuota | null | undefined): LabQuota {
+  const request = quota?.defaultContainerRequest;
+  const defaultContainerRequest = {
+    ...(request?.cpuMillis == null ? {} : { cpuMillis: request.cpuMillis }),
+    ...(request?.memoryMiB == null ? {} : { memoryMiB: request.memoryMiB }),
+  };
+  return {
+    ...(quota?.headroomPercent == null ? {} : { headroomPercent: quota.headroomPercent }),
+    ...(quota?.extraPods == null ? {} : { extraPods: quota.extraPods }),
+    ...(Object.keys(defaultContainerRequest).length > 0 ? { defaultContainerRequest } : {}),
+  };
+}
+
+/** Whether a (canonical) quota block overrides anything: an empty block is the same lab as none. */
+export function hasQuotaOverrides(quota: LabQuota): boolean {
+  return Object.keys(quota).length > 0;
 }

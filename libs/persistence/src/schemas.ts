@@ -41,6 +41,12 @@ export const labSchema = new Schema<LabDocument>(
     },
     // Per-lab bandwidth overrides; stored as {} when the lab has none, so a sync clears removed ones.
     network: { ingressBandwidth: String, egressBandwidth: String },
+    // Per-lab quota margins; {} when the lab has none, for the same reason.
+    quota: {
+      headroomPercent: Number,
+      extraPods: Number,
+      defaultContainerRequest: { cpuMillis: Number, memoryMiB: Number },
+    },
   },
   { collection: 'labs', timestamps: true, versionKey: false },
 );

@@ -35,5 +35,12 @@ export {
   sshPort,
   tenantVmLabels,
 } from './render-tenant-policies';
-export { cpuQuantity, limitRangeName, memoryQuantity, planTenantQuota, resourceQuotaName } from './plan-tenant-quota';
+export {
+  applyLabQuotaOverrides,
+  cpuQuantity,
+  limitRangeName,
+  memoryQuantity,
+  planTenantQuota,
+  resourceQuotaName,
+} from './plan-tenant-quota';
 export { contains, parseCanonicalCidr, parseCidr, strictlyContains, type Cidr } from './cidr';

@@ -2,7 +2,7 @@
 // and the Service allowances. With no headroom the CPU and memory equal the pool manager's computeTenantCost.
 import { describe, expect, it } from 'vitest';
 import { computeVmOverheadMiB } from '@kubelabs/domain';
-import { cpuQuantity, memoryQuantity, planTenantQuota } from './index';
+import { applyLabQuotaOverrides, cpuQuantity, memoryQuantity, planTenantQuota } from './index';
 import { makeTopology, quotaSettings, tenantA } from './enforcer-render.fixtures';
 
 describe('planTenantQuota', () => {
@@ -68,6 +68,43 @@ describe('planTenantQuota', () => {
   ])('sizes the quota for $name', ({ topology, env, hard }) => {
     const { resourceQuota } = planTenantQuota(tenantA, topology, quotaSettings(env));
     expect(resourceQuota.spec).toEqual({ hard });
+  });
+
+  it.each([
+    {
+      name: 'no overrides: the settings as they are',
+      overrides: undefined,
+      env: {},
+      hard: { 'requests.cpu': '2310m', 'requests.memory': '2516Mi', pods: '5' },
+      defaultRequest: { cpu: '50m', memory: '64Mi' },
+    },
+    {
+      name: 'a lab with more headroom and pods',
+      // 2287 MiB and 2100 m as above, +30 %
+      overrides: { headroomPercent: 30, extraPods: 10 },
+      env: {},
+      hard: { 'requests.cpu': '2730m', 'requests.memory': '2974Mi', pods: '11' },
+      defaultRequest: { cpu: '50m', memory: '64Mi' },
+    },
+    {
+      name: 'a lab with no headroom over a platform with 50 % (0 is an override, not a missing value)',
+      overrides: { headroomPercent: 0, extraPods: 0 },
+      env: { QUOTA_HEADROOM_PERCENT: '50' },
+      hard: { 'requests.cpu': '2100m', 'requests.memory': '2287Mi', pods: '1' },
+      defaultRequest: { cpu: '50m', memory: '64Mi' },
+    },
+    {
+      name: 'a lab that overrides only the default memory request',
+      overrides: { defaultContainerRequest: { memoryMiB: 256 } },
+      env: { QUOTA_DEFAULT_CONTAINER_CPU_MILLIS: '100' },
+      hard: { 'requests.cpu': '2310m', 'requests.memory': '2516Mi', pods: '5' },
+      defaultRequest: { cpu: '100m', memory: '256Mi' },
+    },
+  ])('lays lab overrides over the settings: $name', ({ overrides, env, hard, defaultRequest }) => {
+    const settings = applyLabQuotaOverrides(quotaSettings(env), overrides);
+    const { resourceQuota, limitRange } = planTenantQuota(tenantA, makeTopology(0), settings);
+    expect(resourceQuota.spec.hard).toMatchObject(hard);
+    expect(limitRange.spec.limits[0]?.defaultRequest).toEqual(defaultRequest);
   });
 
   it('bounds requests only, and gives containers without requests a default so that they count', () => {

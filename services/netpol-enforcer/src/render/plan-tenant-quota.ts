@@ -1,6 +1,6 @@
 // A tenant namespace's fair share of the host: a ResourceQuota sized from the lab's topology plus KubeVirt's per-VM
 // overhead, and a LimitRange that makes every container count against it. Pure; the enforcer applies the result.
-import { computeVmOverheadMiB, listTenantVms, type LabTopology } from '@kubelabs/domain';
+import { computeVmOverheadMiB, listTenantVms, type LabQuota, type LabTopology } from '@kubelabs/domain';
 import { metadataFor, type LimitRange, type ResourceQuota, type TenantRef } from './enforcer-objects';
 import type { QuotaSettings } from './enforcer-settings';
 
@@ -21,6 +21,20 @@ export function cpuQuantity(millis: number): string {
 export function memoryQuantity(mebibytes: number): string {
   if (mebibytes % (1024 * 1024) === 0) return `${mebibytes / (1024 * 1024)}Ti`;
   return mebibytes % 1024 === 0 ? `${mebibytes / 1024}Gi` : `${mebibytes}Mi`;
+}
+
+/** The platform's quota settings with a lab's overrides (the catalog's `quota` block) laid over them. */
+export function applyLabQuotaOverrides(settings: QuotaSettings, overrides: LabQuota | undefined): QuotaSettings {
+  if (!overrides) return settings;
+  return {
+    ...settings,
+    headroomPercent: overrides.headroomPercent ?? settings.headroomPercent,
+    extraPods: overrides.extraPods ?? settings.extraPods,
+    defaultContainerRequest: {
+      cpuMillis: overrides.defaultContainerRequest?.cpuMillis ?? settings.defaultContainerRequest.cpuMillis,
+      memoryMiB: overrides.defaultContainerRequest?.memoryMiB ?? settings.defaultContainerRequest.memoryMiB,
+    },
+  };
 }
 
 /**
