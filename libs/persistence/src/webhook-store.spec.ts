@@ -7,6 +7,7 @@ import { WebhookStore } from './webhook-store';
 
 const t0 = new Date('2026-12-07T10:00:00.000Z');
 const seconds = (n: number) => new Date(t0.getTime() + n * 1_000);
+const event = (id: string) => ({ id, type: 'tenant.claimed', body: `{"id":"${id}"}` });
 
 describe('WebhookStore on the MongoDB lane', () => {
   let persistence: Persistence;
@@ -23,8 +24,6 @@ describe('WebhookStore on the MongoDB lane', () => {
     await persistence?.connection.dropDatabase();
     await persistence?.close();
   });
-
-  const event = (id: string) => ({ id, type: 'tenant.claimed', body: `{"id":"${id}"}` });
 
   it('records an event once per subscription, however often it is recorded', async () => {
     await store.recordDeliveries(['wh-a', 'wh-b'], event('e1'), t0);
