@@ -22,6 +22,8 @@ interface Received {
 class Receiver {
   readonly requests: Received[] = [];
   readonly failFirst = new Map<string, number>();
+  /** Paths whose requests get no answer at all (the receiver hangs) while listed. */
+  readonly hang = new Set<string>();
   private server: Server | undefined;
   port = 0;
 
@@ -32,6 +34,10 @@ class Receiver {
       req.on('end', () => {
         const body = Buffer.concat(chunks).toString('utf8');
         const path = req.url ?? '/';
+        if (this.hang.has(path)) {
+          this.requests.push({ path, headers: req.headers, body, receivedAt: Date.now(), answered: 0 });
+          return;
+        }
         const eventId = (JSON.parse(body) as { id: string }).id;
         const before = this.requests.filter((r) => r.path === path && JSON.parse(r.body).id === eventId).length;
         const answered = before < (this.failFirst.get(path) ?? 0) ? 503 : 204;
@@ -52,6 +58,7 @@ class Receiver {
   }
 
   async stop(): Promise<void> {
+    this.server?.closeAllConnections();
     await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
   }
 }
@@ -69,7 +76,7 @@ describe('outgoing webhooks', () => {
       natsUrl: lanes.natsUrl,
       mongoUrl: lanes.mongoUrl,
       kubeconfigPath: lanes.kubeconfigPath,
-      labs: [testLab('hooks', { minReady: 2, maxTotal: 3 })],
+      labs: [testLab('hooks', { minReady: 2, maxTotal: 4 })],
       services: ['claim-api', 'pool-manager', 'provisioner', 'netpol-enforcer', 'webhook-dispatcher'],
       simulator: { bootMs: 200 },
       // The receiver listens on loopback, which is refused unless explicitly allowed.
@@ -80,6 +87,8 @@ describe('outgoing webhooks', () => {
           WEBHOOK_RETRY_BASE_MS: '100',
           WEBHOOK_RETRY_MAX_MS: '400',
           WEBHOOK_POLL_INTERVAL_MS: '100',
+          // An attempt's lease is this plus 5 s: what a killed dispatcher leaves held is sent again after that.
+          WEBHOOK_TIMEOUT_MS: '1000',
         },
       },
     });
@@ -283,5 +292,47 @@ describe('outgoing webhooks', () => {
     expect(gone.status).toBe(404);
     expect(gone.body).toMatchObject({ code: 'webhook.not_found' });
     expect((await api(platform, 'GET', `/v1/webhooks/${id}/dead-letters`)).status).toBe(404);
+  });
+
+  it('sends again what a dispatcher killed in the middle of an attempt left held, once its lease runs out', async () => {
+    receiver.hang.add('/crash');
+    const { id: webhookId } = await subscribe('/crash', ['tenant.claimed']);
+    const claim = await api(platform, 'POST', '/v1/claims', {
+      labId: 'hooks',
+      userId: 'crash-student',
+      sshPublicKey: studentKey('crash@laptop'),
+    });
+    // Active at once, or as soon as the pool has rebuilt a tenant released by the tests above.
+    expect([201, 202]).toContain(claim.status);
+    await waitFor('the first attempt to reach the receiver', () => receiver.on('/crash').length > 0, {
+      timeoutMs: 30_000,
+      intervalMs: 50,
+    });
+    // Killed while the receiver holds the request: the attempt is neither recorded nor finished.
+    await platform.restart('webhook-dispatcher', 'SIGKILL');
+    receiver.hang.delete('/crash');
+    await waitFor(
+      'the held delivery to be sent again and accepted',
+      () => receiver.on('/crash').some((r) => r.answered === 204),
+      {
+        timeoutMs: 30_000,
+        intervalMs: 50,
+      },
+    );
+    await waitFor(
+      'the delivery to be recorded as delivered',
+      async () =>
+        (await platform.persistence.webhookDeliveries.countDocuments({
+          subscriptionId: webhookId,
+          state: 'delivered',
+        })) === 1,
+      { timeoutMs: 10_000, intervalMs: 100 },
+    );
+    const requests = receiver.on('/crash');
+    expect(new Set(requests.map((r) => eventOf(r).id)).size).toBe(1);
+    expect(requests.filter((r) => r.answered === 204)).toHaveLength(1);
+    // The second attempt came only after the first one's lease (timeout + 5 s) ran out, not at once.
+    expect(requests.at(-1)!.receivedAt - requests[0]!.receivedAt).toBeGreaterThanOrEqual(5_000);
+    await api(platform, 'DELETE', `/v1/claims/${claim.body.id}`);
   });
 });
