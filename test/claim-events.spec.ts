@@ -82,6 +82,8 @@ describe('the claim progress stream', () => {
         testLab('sse-wait', { minReady: 0, maxTotal: 0 }),
         // A 6-second session with a one-minute notice, as in the lifecycle test: the notice at once, expiry soon.
         testLab('sse-short', { minReady: 1, maxTotal: 2, durationMinutes: 0.1 }),
+        // No warm tenant: a claim waits while one is provisioned for it, then turns active.
+        testLab('sse-later', { minReady: 0, maxTotal: 1 }),
       ],
       simulator: { bootMs: 200 },
       serviceEnv: { 'pool-manager': { EXPIRING_NOTICE_MINUTES: '1', RESYNC_INTERVAL_MS: '500' } },
@@ -126,11 +128,41 @@ describe('the claim progress stream', () => {
     expect(types(events).at(-1)).toBe('claim.released');
     expect(events.at(-1)!.data).toMatchObject({ id, state: 'released' });
     expect(types(events)).toContain('tenant.released');
-    expect(types(events).filter((type) => type.startsWith('claim.') && type !== 'claim.extended')).toEqual([
-      'claim.active',
-      'claim.released',
-    ]);
+    // claim.active once, or twice when the public endpoints were still opening at first.
+    const states = types(events).filter((type) => type.startsWith('claim.') && type !== 'claim.extended');
+    expect(states.filter((type, i) => type !== states[i - 1])).toEqual(['claim.active', 'claim.released']);
     await expectEndedOnConnect(id, 'released');
+  });
+
+  it('sends claim.active with the claim view and its open access when a waiting claim turns active', async () => {
+    const { id, stream } = await claimAndListen('sse-later', 'sse-activate', 'pending');
+    const openAccess = () =>
+      stream.events.find(
+        (event) => event.type === 'claim.active' && (event.data.access as { state?: string })?.state === 'open',
+      );
+    await waitFor(`claim.active with open access for ${id}`, () => openAccess() !== undefined, {
+      timeoutMs: 60_000,
+      intervalMs: 50,
+    });
+    const active = openAccess()!;
+    expect(active.data).toMatchObject({
+      id,
+      state: 'active',
+      tenantId: expect.any(String),
+      access: {
+        state: 'open',
+        ssh: { host: expect.any(String), port: expect.any(Number), command: expect.stringContaining('ssh') },
+        api: { server: expect.stringMatching(/^https:/) },
+        kubeconfig: { path: `/v1/claims/${id}/kubeconfig` },
+      },
+    });
+    const seen = types(stream.events);
+    // The raw fact comes too, but the named state is what announces the activation, after the pending state.
+    expect(seen).toContain('tenant.claimed');
+    expect(seen.indexOf('claim.pending')).toBeLessThan(seen.indexOf('claim.active'));
+    expect(seen.filter((type) => type === 'claim.active').length).toBeLessThanOrEqual(2);
+    expect((await api(platform, 'DELETE', `/v1/claims/${id}`)).body.state).toBe('released');
+    expect(types(await stream.end(10_000)).at(-1)).toBe('claim.released');
   });
 
   it('ends with claim.cancelled when a pending claim is cancelled while the client listens', async () => {

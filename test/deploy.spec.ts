@@ -137,7 +137,7 @@ describe('the Kubernetes manifests in deploy/kubernetes', () => {
     );
     for (const object of applied) expect(object.metadata.uid, `${object.kind}/${object.metadata.name}`).toBeTruthy();
     expect(new Set(deployments.map(serviceOf))).toEqual(
-      new Set(['claim-api', 'pool-manager', 'provisioner', 'netpol-enforcer', 'syncer']),
+      new Set(['claim-api', 'pool-manager', 'provisioner', 'netpol-enforcer', 'syncer', 'webhook-dispatcher']),
     );
   });
 
@@ -213,6 +213,8 @@ describe('the Kubernetes manifests in deploy/kubernetes', () => {
       { service: 'syncer', verb: 'create', resource: 'networking.k8s.io/ingresses', allowed: true },
       { service: 'syncer', verb: 'get', resource: 'secrets', name: 'tenant-kubeconfig', allowed: true },
       { service: 'syncer', verb: 'create', resource: 'namespaces', allowed: false },
+      { service: 'webhook-dispatcher', verb: 'get', resource: 'secrets', name: 'tenant-kubeconfig', allowed: false },
+      { service: 'webhook-dispatcher', verb: 'list', resource: 'namespaces', allowed: false },
     ].map((c) => ({
       name: '',
       allNamespaces: false,

@@ -132,7 +132,14 @@ describe('npm run dev (dist/simulator/src/dev-platform.js)', () => {
     const commands = tracked.map((p) => p.cmdline).join('\n');
     for (const server of ['nats-server', 'Main', 'etcd', 'kube-apiserver', 'kube-controller-manager'])
       expect(commands).toContain(server);
-    for (const service of ['claim-api', 'pool-manager', 'provisioner', 'netpol-enforcer', 'syncer'])
+    for (const service of [
+      'claim-api',
+      'pool-manager',
+      'provisioner',
+      'netpol-enforcer',
+      'syncer',
+      'webhook-dispatcher',
+    ])
       expect(commands).toContain(`services/${service}/src/main.js`);
 
     process.kill(-dev.pid!, 'SIGINT');

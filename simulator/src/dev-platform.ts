@@ -1,5 +1,5 @@
 // [simulator] `npm run dev`: the lanes (or the servers named by NATS_URL, MONGO_URL, KUBECONFIG), the catalog from
-// deploy/catalog, the simulator, and the five services, with a development admin key printed for curl. Writes the
+// deploy/catalog, the simulator, and the six services, with a development admin key printed for curl. Writes the
 // lanes' addresses to .lane/env as `npm run lane -- up` does. Its children run in their own process groups, so a
 // Ctrl-C or SIGTERM reaches only this process, which stops the services, then the lanes, within a deadline; a second
 // Ctrl-C kills them all at once.
@@ -93,7 +93,13 @@ async function main(): Promise<void> {
       bootMs: Number(process.env.SIMULATOR_BOOT_MS ?? 3000),
       failRatio: Number(process.env.SIMULATOR_FAIL_RATIO ?? 0),
     },
-    env: { RESYNC_INTERVAL_MS: '5000', READINESS_POLL_MS: '500' },
+    env: {
+      RESYNC_INTERVAL_MS: '5000',
+      READINESS_POLL_MS: '500',
+      // Webhooks may call a receiver on this machine in development; a fixed key keeps subscriptions across runs.
+      WEBHOOK_ALLOWED_CIDRS: process.env.WEBHOOK_ALLOWED_CIDRS ?? '127.0.0.0/8,::1/128',
+      ...(process.env.WEBHOOK_SECRET_KEY ? { WEBHOOK_SECRET_KEY: process.env.WEBHOOK_SECRET_KEY } : {}),
+    },
     log: (line) => {
       if (!quiet) say(line);
     },

@@ -1,5 +1,5 @@
 // [simulator] Runs the whole platform on the lanes for development and end-to-end tests: loads labs, registers
-// simulated host nodes, starts the KubeVirt/tenant-cluster simulator in-process and the five services as real
+// simulated host nodes, starts the KubeVirt/tenant-cluster simulator in-process and the six services as real
 // processes wired to it. Pointed at a real cluster with KubeVirt, the services run unchanged without this file.
 import { randomBytes } from 'node:crypto';
 import type { Lab } from '@kubelabs/domain';
@@ -79,6 +79,8 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     NATS_SUBJECT_PREFIX: instance,
     PLATFORM_ID: instance,
     DEV_API_KEY: apiKey,
+    // One sealing key per platform, shared by the claim API (seals) and the webhook dispatcher (opens).
+    WEBHOOK_SECRET_KEY: randomBytes(32).toString('base64'),
     TENANT_API_URL_TEMPLATE: simulator.tenantApiUrlTemplate,
     HOST_NODE_SELECTOR: `${hostLabel}=${instance}`,
     READINESS_POLL_MS: '250',

@@ -16,7 +16,14 @@ export interface ServiceProcess {
   stop(signal?: NodeJS.Signals, graceMs?: number): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-export const serviceNames = ['claim-api', 'pool-manager', 'provisioner', 'netpol-enforcer', 'syncer'] as const;
+export const serviceNames = [
+  'claim-api',
+  'pool-manager',
+  'provisioner',
+  'netpol-enforcer',
+  'syncer',
+  'webhook-dispatcher',
+] as const;
 export type ServiceName = (typeof serviceNames)[number];
 
 export function serviceEntry(name: string): string {

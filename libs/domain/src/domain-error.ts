@@ -15,6 +15,9 @@ export type DomainErrorCode =
   | 'auth.forbidden'
   | 'auth.rate_limited'
   | 'api_key.not_found'
+  | 'webhook.not_found'
+  | 'webhook.target_refused'
+  | 'webhook.disabled'
   | 'persistence.duplicate_key'
   | 'persistence.conflict'
   | 'input.invalid';

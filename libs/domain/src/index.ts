@@ -6,3 +6,4 @@ export * from './claim';
 export * from './stable-uuid';
 export * from './tenant-objects';
 export * from './vm-overhead';
+export * from './webhook';

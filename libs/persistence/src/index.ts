@@ -10,8 +10,12 @@ export type {
   LabDocument,
   PoolStatusDocument,
   TenantDocument,
+  WebhookDeliveryDocument,
+  WebhookDeliveryState,
+  WebhookSubscriptionDocument,
 } from './schemas';
 export { ClaimStore, toClaim } from './claim-store';
 export { TenantStore, toTenant, type NewTenant } from './tenant-store';
 export { mergeConditions, sameConditions, type ConditionUpdate } from './merge-conditions';
 export { labFromDocument, labToDocumentFields } from './lab-mapping';
+export { WebhookStore, type DeliveryAttemptRecord } from './webhook-store';

@@ -16,6 +16,10 @@ import {
   type PoolStatusDocument,
   poolStatusSchema,
   type TenantDocument,
+  type WebhookDeliveryDocument,
+  type WebhookSubscriptionDocument,
+  webhookDeliverySchema,
+  webhookSubscriptionSchema,
 } from './schemas';
 
 export class Persistence {
@@ -26,6 +30,8 @@ export class Persistence {
   readonly idempotencyRecords: Model<IdempotencyRecordDocument>;
   readonly apiKeys: Model<ApiKeyDocument>;
   readonly poolStatus: Model<PoolStatusDocument>;
+  readonly webhookSubscriptions: Model<WebhookSubscriptionDocument>;
+  readonly webhookDeliveries: Model<WebhookDeliveryDocument>;
 
   private constructor(readonly connection: Connection) {
     this.labs = connection.model('Lab', labSchema);
@@ -35,6 +41,8 @@ export class Persistence {
     this.idempotencyRecords = connection.model('IdempotencyRecord', idempotencyRecordSchema);
     this.apiKeys = connection.model('ApiKey', apiKeySchema);
     this.poolStatus = connection.model('PoolStatus', poolStatusSchema);
+    this.webhookSubscriptions = connection.model('WebhookSubscription', webhookSubscriptionSchema);
+    this.webhookDeliveries = connection.model('WebhookDelivery', webhookDeliverySchema);
   }
 
   static async connect(url: string, options: { serverSelectionTimeoutMS?: number } = {}): Promise<Persistence> {
@@ -81,6 +89,8 @@ export class Persistence {
       this.idempotencyRecords,
       this.apiKeys,
       this.poolStatus,
+      this.webhookSubscriptions,
+      this.webhookDeliveries,
     ];
   }
 }

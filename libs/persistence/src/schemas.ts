@@ -238,3 +238,77 @@ export const poolStatusSchema = new Schema<PoolStatusDocument>(
   },
   { collection: 'pool_status', versionKey: false },
 );
+
+/** An outgoing webhook subscription (admin API). Its signing secret is stored only sealed (AES-256-GCM). */
+export interface WebhookSubscriptionDocument {
+  _id: string;
+  url: string;
+  /** Event types delivered to it (exact types from contracts/subjects.json). */
+  eventTypes: string[];
+  description?: string;
+  /** `sealWebhookSecret(secret, WEBHOOK_SECRET_KEY, _id)`: never the secret itself. */
+  sealedSecret: string;
+  /** First characters of the secret, to recognise it. */
+  secretPrefix: string;
+  createdAt: Date;
+}
+export const webhookSubscriptionSchema = new Schema<WebhookSubscriptionDocument>(
+  {
+    _id: { type: String, required: true },
+    url: { type: String, required: true },
+    eventTypes: { type: [String], required: true },
+    description: String,
+    sealedSecret: { type: String, required: true },
+    secretPrefix: { type: String, required: true },
+    createdAt: { type: Date, required: true },
+  },
+  { collection: 'webhook_subscriptions', versionKey: false },
+);
+webhookSubscriptionSchema.index({ eventTypes: 1 });
+
+export type WebhookDeliveryState = 'pending' | 'delivered' | 'dead';
+/**
+ * One event for one subscription: `_id` is `<subscription id>:<event id>`, so recording it twice (a redelivered
+ * event) is one document, and a receiver gets each event once unless it failed to answer 2xx.
+ */
+export interface WebhookDeliveryDocument {
+  _id: string;
+  subscriptionId: string;
+  eventId: string;
+  eventType: string;
+  /** The CloudEvents envelope as JSON: the body of every attempt (structured mode). */
+  body: string;
+  state: WebhookDeliveryState;
+  /** Attempts made since it was recorded or last redelivered. */
+  attempts: number;
+  nextAttemptAt: Date;
+  /** A dispatcher holds the delivery until then (epoch when nobody does). */
+  leaseUntil: Date;
+  lastError?: string;
+  lastStatus?: number;
+  createdAt: Date;
+  deliveredAt?: Date;
+  deadAt?: Date;
+}
+export const webhookDeliverySchema = new Schema<WebhookDeliveryDocument>(
+  {
+    _id: { type: String, required: true },
+    subscriptionId: { type: String, required: true },
+    eventId: { type: String, required: true },
+    eventType: { type: String, required: true },
+    body: { type: String, required: true },
+    state: { type: String, required: true, enum: ['pending', 'delivered', 'dead'] },
+    attempts: { type: Number, required: true },
+    nextAttemptAt: { type: Date, required: true },
+    leaseUntil: { type: Date, required: true },
+    lastError: String,
+    lastStatus: Number,
+    createdAt: { type: Date, required: true },
+    deliveredAt: Date,
+    deadAt: Date,
+  },
+  { collection: 'webhook_deliveries', versionKey: false },
+);
+webhookDeliverySchema.index({ state: 1, nextAttemptAt: 1 });
+webhookDeliverySchema.index({ subscriptionId: 1, state: 1, createdAt: 1 });
+webhookDeliverySchema.index({ state: 1, deliveredAt: 1 });

@@ -23,6 +23,8 @@ import { LabAdminController, LabsController } from './labs/labs.controller';
 import { PoolsController } from './pools/pools.controller';
 import { TenantsController } from './tenants/tenants.controller';
 import { ProblemDetailsFilter } from './problem/problem-details.filter';
+import { ManageWebhooks } from './webhooks/manage-webhooks';
+import { WebhooksController } from './webhooks/webhooks.controller';
 
 /** Input is validated at the edge: unknown properties are refused, and every message names its field. */
 export function createValidationPipe(): ValidationPipe {
@@ -61,6 +63,7 @@ class DevApiKey implements OnApplicationBootstrap {
     PoolsController,
     TenantsController,
     ApiKeysController,
+    WebhooksController,
     ClaimCommandsController,
   ],
   providers: [
@@ -83,6 +86,7 @@ class DevApiKey implements OnApplicationBootstrap {
     ClaimProgress,
     TenantKubeconfig,
     DevApiKey,
+    ManageWebhooks,
   ],
 })
 export class ClaimApiModule {}

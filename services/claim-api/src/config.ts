@@ -1,6 +1,12 @@
 // The claim API's configuration: the platform's variables plus its own port, per-user limit and access details.
 import { IsOptional, Matches } from 'class-validator';
-import { EnvIntegerInRange, PlatformConfig } from '@kubelabs/config';
+import {
+  defaultWebhookRefusedCidrs,
+  EnvAes256Key,
+  EnvCidrs,
+  EnvIntegerInRange,
+  PlatformConfig,
+} from '@kubelabs/config';
 
 export class ClaimApiConfig extends PlatformConfig {
   @EnvIntegerInRange(0, 65535)
@@ -51,4 +57,20 @@ export class ClaimApiConfig extends PlatformConfig {
   /** Most clients whose failures are tracked at once (the least recently seen are forgotten first). */
   @EnvIntegerInRange(100, 1_000_000)
   AUTH_FAILURE_CLIENTS: number = 10_000;
+
+  /**
+   * Seals webhook signing secrets (AES-256-GCM) before they are stored; the webhook dispatcher needs the same key.
+   * Unset: the /v1/webhooks endpoints answer 503 webhook.disabled.
+   */
+  @IsOptional()
+  @EnvAes256Key()
+  WEBHOOK_SECRET_KEY?: string = undefined;
+
+  /** Addresses a webhook may not target, besides loopback, link-local and multicast (see the dispatcher's). */
+  @EnvCidrs()
+  WEBHOOK_REFUSED_CIDRS: string = defaultWebhookRefusedCidrs;
+
+  /** Explicit allowances inside the refused ranges (an LMS on a private address; the tests' receiver on loopback). */
+  @EnvCidrs()
+  WEBHOOK_ALLOWED_CIDRS: string = '';
 }

@@ -5,7 +5,14 @@
  */
 export type ClaimReply = ClaimView | CommandError;
 export type Participants = (
-  'claim-api' | 'pool-manager' | 'provisioner' | 'netpol-enforcer' | 'syncer' | 'slack' | 'discord'
+  | 'claim-api'
+  | 'pool-manager'
+  | 'provisioner'
+  | 'netpol-enforcer'
+  | 'syncer'
+  | 'webhook-dispatcher'
+  | 'slack'
+  | 'discord'
 )[];
 
 /**

@@ -134,10 +134,13 @@ export class ClaimsController {
     summary: "Server-sent events of the claim's progress, ending with its terminal state",
     description:
       "The first event is the claim's state, `claim.<state>` (`claim.pending`, `claim.active`, ...) with the claim " +
-      'as `data`; another `claim.<state>` follows each change of state. Between them come the platform events that ' +
-      'concern the claim under their own type (`tenant.provisioning`, `tenant.claimed`, `tenant.expiring`, ' +
-      '`claim.extended`, `tenant.released`), with their contract payloads, and `heartbeat`. The stream ends after ' +
-      '`claim.released`, `claim.expired` or `claim.cancelled`, also when the claim was already ended on connecting.',
+      'view as `data`; another `claim.<state>` follows each change of state. When the claim turns active, ' +
+      '`claim.active` carries the claim view with its `access`; if the public endpoints were still opening ' +
+      '(`access.state: opening`), a second `claim.active` follows once they are open (`access.state: open`, with ' +
+      'ssh and api addresses). Between them come the platform events that concern the claim under their own type ' +
+      '(`tenant.provisioning`, `tenant.claimed`, `tenant.exposure.opened`, `tenant.expiring`, `claim.extended`, ' +
+      '`tenant.released`), with their contract payloads, and `heartbeat`. The stream ends after `claim.released`, ' +
+      '`claim.expired` or `claim.cancelled`, also when the claim was already ended on connecting.',
   })
   @ApiProduces('text/event-stream')
   @ApiOkResponse({ description: 'text/event-stream of claim progress events, the last one the terminal state' })

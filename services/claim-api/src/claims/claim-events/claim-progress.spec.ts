@@ -1,38 +1,62 @@
 // The progress stream's decisions, without I/O: when to send the claim's state, when to end, what to pass through.
 import { describe, expect, it } from 'vitest';
 import type { ClaimState } from '@kubelabs/domain';
-import { forwardsEvent, planProgress, stateEventName } from './claim-progress';
+import { forwardsEvent, planProgress, progressMark, stateEventName } from './claim-progress';
 
 describe('planProgress', () => {
-  it.each<{ name: string; last: ClaimState | undefined; current: ClaimState; sendState: boolean; end: boolean }>([
-    { name: 'sends the first state', last: undefined, current: 'pending', sendState: true, end: false },
-    { name: 'sends a change of state', last: 'pending', current: 'active', sendState: true, end: false },
+  it.each<{ name: string; last: string | undefined; current: ClaimState; readView: boolean; end: boolean }>([
+    { name: 'sends the first state', last: undefined, current: 'pending', readView: true, end: false },
+    { name: 'sends a change of state', last: 'pending', current: 'active', readView: true, end: false },
     {
-      name: 'sends nothing when the state is unchanged',
-      last: 'active',
-      current: 'active',
-      sendState: false,
+      name: 'sends nothing while a pending claim waits',
+      last: 'pending',
+      current: 'pending',
+      readView: false,
       end: false,
     },
-    { name: 'sends released and ends', last: 'active', current: 'released', sendState: true, end: true },
-    { name: 'sends expired and ends', last: 'active', current: 'expired', sendState: true, end: true },
-    { name: 'sends cancelled and ends', last: 'pending', current: 'cancelled', sendState: true, end: true },
+    {
+      name: 'looks again while the access of an active claim is opening',
+      last: 'active:opening',
+      current: 'active',
+      readView: true,
+      end: false,
+    },
+    {
+      name: 'sends nothing once the access is open',
+      last: 'active:open',
+      current: 'active',
+      readView: false,
+      end: false,
+    },
+    { name: 'sends released and ends', last: 'active:open', current: 'released', readView: true, end: true },
+    { name: 'sends expired and ends', last: 'active:opening', current: 'expired', readView: true, end: true },
+    { name: 'sends cancelled and ends', last: 'pending', current: 'cancelled', readView: true, end: true },
     {
       name: 'sends a claim ended before connecting and ends',
       last: undefined,
       current: 'expired',
-      sendState: true,
+      readView: true,
       end: true,
     },
+    { name: 'goes from pending straight to released', last: 'pending', current: 'released', readView: true, end: true },
     {
-      name: 'goes from pending straight to released',
-      last: 'pending',
+      name: 'sends nothing more after a terminal state',
+      last: 'released',
       current: 'released',
-      sendState: true,
+      readView: false,
       end: true,
     },
-  ])('$name', ({ last, current, sendState, end }) => {
-    expect(planProgress(last, current)).toEqual({ sendState, end });
+  ])('$name', ({ last, current, readView, end }) => {
+    expect(planProgress(last, current)).toEqual({ readView, end });
+  });
+
+  it.each([
+    { view: { state: 'pending' as const }, mark: 'pending' },
+    { view: { state: 'active' as const, access: { state: 'opening' } }, mark: 'active:opening' },
+    { view: { state: 'active' as const, access: { state: 'open' } }, mark: 'active:open' },
+    { view: { state: 'released' as const }, mark: 'released' },
+  ])('marks $view.state with access $view.access as $mark', ({ view, mark }) => {
+    expect(progressMark(view)).toBe(mark);
   });
 
   it('names each state claim.<state>', () => {

@@ -1,7 +1,9 @@
 // Server-sent progress of one claim: its state first, then every platform event that concerns it (its pool's
-// provisioning while it waits, activation, expiry notice, release), and a `claim.<state>` event (the claim view) each
-// time its state changes. Ends on every terminal state, with `claim.released`, `claim.expired` or `claim.cancelled`
-// as its last event. Events make it fast; a periodic re-read of the claim makes it end even when an event was missed.
+// provisioning while it waits, activation, exposure, expiry notice, release), and a `claim.<state>` event (the claim
+// view) each time its state changes. When the claim turns active, `claim.active` carries the claim view with its
+// access; if the public endpoints were still opening then, a second `claim.active` follows once they are open. Ends on
+// every terminal state, with `claim.released`, `claim.expired` or `claim.cancelled` as its last event. Events make it
+// fast; a periodic re-read of the claim makes it end even when an event was missed.
 import { Injectable, Logger, OnModuleDestroy, type MessageEvent } from '@nestjs/common';
 import { Observable } from 'rxjs';
 import type { ClaimState } from '@kubelabs/domain';
@@ -17,7 +19,7 @@ const maxStreamMs = 6 * 60 * 60_000;
 export const terminalClaimStates: readonly ClaimState[] = ['released', 'expired', 'cancelled'];
 
 /** Platform events after which the claim's state may have changed: the stream re-reads the claim at once. */
-const stateChangingTypes = new Set(['tenant.claimed', 'tenant.released', 'claim.cancelled']);
+const stateChangingTypes = new Set(['tenant.claimed', 'tenant.exposure.opened', 'tenant.released', 'claim.cancelled']);
 
 /** The SSE event name of a claim state: `claim.pending`, `claim.active`, `claim.released`, ... */
 export function stateEventName(state: ClaimState): string {
@@ -37,16 +39,33 @@ export function concernsClaim(event: TappedEvent, claim: ClaimDocument, tenantId
   );
 }
 
+/**
+ * What a `claim.<state>` event said: the state, and for an active claim whether its access was `opening` or `open`
+ * (`active:opening`, `active:open`), so the view is sent again when the public endpoints open.
+ */
+export type ProgressMark = string;
+
+export function progressMark(view: { state: ClaimState; access?: { state: string } }): ProgressMark {
+  return view.access ? `${view.state}:${view.access.state}` : view.state;
+}
+
 export interface ProgressStep {
-  /** Send the claim's state (`claim.<state>` with the claim view): it differs from the last one sent. */
-  sendState: boolean;
+  /** Build the claim view and send it as `claim.<state>` if its mark differs from the last one sent. */
+  readView: boolean;
   /** End the stream after that: the state is terminal. */
   end: boolean;
 }
 
-/** What the stream does after reading the claim's state: send it when it changed, end when it is terminal. */
-export function planProgress(lastSent: ClaimState | undefined, current: ClaimState): ProgressStep {
-  return { sendState: current !== lastSent, end: terminalClaimStates.includes(current) };
+/**
+ * What the stream does after reading the claim's state: build the view when the state changed (or the access was
+ * still opening), end when the state is terminal.
+ */
+export function planProgress(lastSent: ProgressMark | undefined, current: ClaimState): ProgressStep {
+  const lastState = lastSent?.split(':')[0];
+  return {
+    readView: lastSent === undefined || lastState !== current || lastSent === 'active:opening',
+    end: terminalClaimStates.includes(current),
+  };
 }
 
 /**
@@ -71,7 +90,7 @@ export class ClaimProgress implements OnModuleDestroy {
   stream(claim: ClaimDocument, { recheckMs = stateRecheckMs }: { recheckMs?: number } = {}): Observable<MessageEvent> {
     return new Observable<MessageEvent>((subscriber) => {
       let tenantId = claim.tenantId;
-      let sentState: ClaimState | undefined;
+      let sentMark: ProgressMark | undefined;
       /** Events tapped before the first state was sent: they follow it, so the stream always opens with the state. */
       const early: MessageEvent[] = [];
       let closed = false;
@@ -97,14 +116,17 @@ export class ClaimProgress implements OnModuleDestroy {
           return;
         }
         tenantId = current.tenantId ?? tenantId;
-        const step = planProgress(sentState, current.state);
-        if (step.sendState) {
+        const step = planProgress(sentMark, current.state);
+        if (step.readView) {
           const view = await this.claims.view(current);
           if (closed) return;
-          const first = sentState === undefined;
-          sentState = current.state;
-          subscriber.next({ type: stateEventName(current.state), id: `${claim._id}:${current.state}`, data: view });
-          if (first && !step.end) for (const event of early.splice(0)) subscriber.next(event);
+          const mark = progressMark(view);
+          if (mark !== sentMark) {
+            const first = sentMark === undefined;
+            sentMark = mark;
+            subscriber.next({ type: stateEventName(view.state), id: `${claim._id}:${mark}`, data: view });
+            if (first && !step.end) for (const event of early.splice(0)) subscriber.next(event);
+          }
         }
         if (step.end) close();
       };
@@ -121,7 +143,7 @@ export class ClaimProgress implements OnModuleDestroy {
           .catch((error: unknown) => {
             if (closed) return;
             // Before the first state there is nothing to show: fail the stream. After it, the next period retries.
-            if (sentState === undefined) subscriber.error(error);
+            if (sentMark === undefined) subscriber.error(error);
             else this.logger.warn({ err: error, claimId: claim._id }, 'claim re-read failed; retrying next period');
           })
           .finally(() => {
@@ -139,7 +161,7 @@ export class ClaimProgress implements OnModuleDestroy {
         if (event.type === 'tenant.claimed' && typeof data.tenantId === 'string') tenantId = data.tenantId;
         if (forwardsEvent(event)) {
           const message: MessageEvent = { type: event.type, id: event.id, data: data as object };
-          if (sentState === undefined) early.push(message);
+          if (sentMark === undefined) early.push(message);
           else subscriber.next(message);
         }
         if (stateChangingTypes.has(event.type)) resync();
