@@ -15,7 +15,7 @@ describe('translateHostName', () => {
     const c = translateHostName('a-x-b', 'c');
     const d = translateHostName('a', 'b-x-c');
     expect(new Set([a, b, c, d]).size).toBe(4);
-    for (const name of [a, b, c, d]) expect(name).toMatch(/-x-.*-x-.*-[0-9a-f]{10}$/);
+    for (const name of [a, b, c, d]) expect(name).toMatch(/-[0-9a-f]{10}$/);
   });
 
   it('cuts a 63-character name to 63 with a hash, deterministically', () => {
