@@ -51,7 +51,8 @@ export type RejectReason =
   | 'exposure.port_not_allowed'
   | 'exposure.name_taken'
   | 'exposure.no_node_port'
-  | 'exposure.backend_unreachable';
+  | 'exposure.backend_unreachable'
+  | 'exposure.host_refused';
 
 export interface ExposureOutcome {
   kind: 'Service' | 'Ingress';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { maxNameLength, translateHostName } from './translate-host-name';
+import { translateHostName } from './translate-host-name';
 
 describe('translateHostName', () => {
   it.each([
