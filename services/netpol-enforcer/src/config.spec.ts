@@ -45,7 +45,7 @@ describe('NetpolEnforcerConfig', () => {
       headroomPercent: 10,
       extraPods: 4,
       exposureServiceType: 'NodePort',
-      syncedNodePorts: 0,
+      syncedNodePorts: 8,
       syncedLoadBalancers: 0,
       defaultContainerRequest: { cpuMillis: 50, memoryMiB: 64 },
     });

@@ -180,7 +180,7 @@ export class NetpolEnforcerConfig extends PlatformConfig {
 
   /** Node ports and load balancers the syncer may publish per tenant, besides the exposure Service. */
   @EnvIntegerInRange(0, 50)
-  QUOTA_SYNCED_NODEPORTS: number = 0;
+  QUOTA_SYNCED_NODEPORTS: number = 8;
 
   @EnvIntegerInRange(0, 10)
   QUOTA_SYNCED_LOADBALANCERS: number = 0;
