@@ -19,11 +19,12 @@ export interface TenantApiCredentials {
 }
 
 export interface RealTenantApiServer {
-  namespace: string;
+  /** The tenants it serves (one, except for the bench's shared server). */
+  namespaces: string[];
   port: number;
   /** `https://127.0.0.1:<port>`; its certificate names none of that, so clients verify `serverName`. */
   url: string;
-  /** A name on the serving certificate that is this tenant's own (`kube-api.<namespace>.svc`). */
+  /** A name on the (first) tenant's serving certificate that is its own (`kube-api.<namespace>.svc`). */
   serverName: string;
   names: TenantApiNames;
   stop(): Promise<void>;
@@ -37,58 +38,74 @@ function pem(key: KeyObject): string {
   return key.export({ type: 'pkcs8', format: 'pem' }) as string;
 }
 
+/** What one tenant brings to an API server: its PKI, the names kubeadm would certify, the name clients verify. */
+export interface TenantServing {
+  namespace: string;
+  credentials: TenantApiCredentials;
+  names: TenantApiNames;
+  serverName: string;
+}
+
 /** Signs a serving certificate for `names` with the tenant CA, as kubeadm's `certs apiserver` phase does. */
-function issueServingCertificate(dir: string, credentials: TenantApiCredentials, names: TenantApiNames): void {
-  writeFileSync(join(dir, 'ca.crt'), credentials.caCertificatePem);
-  writeFileSync(join(dir, 'ca.key'), credentials.caKeyPem, { mode: 0o600 });
-  writeFileSync(join(dir, 'apiserver.key'), pem(generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey), {
-    mode: 0o600,
-  });
-  const sans = [...names.dns.map((n) => `DNS:${n}`), ...names.ips.map((ip) => `IP:${ip}`)].join(',');
+function issueServingCertificate(dir: string, prefix: string, tenant: TenantServing): void {
+  const file = (suffix: string) => `${prefix}${suffix}`;
+  writeFileSync(join(dir, file('ca.crt')), tenant.credentials.caCertificatePem);
+  writeFileSync(join(dir, file('ca.key')), tenant.credentials.caKeyPem, { mode: 0o600 });
   writeFileSync(
-    join(dir, 'apiserver.ext'),
+    join(dir, file('apiserver.key')),
+    pem(generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey),
+    { mode: 0o600 },
+  );
+  const sans = [...tenant.names.dns.map((n) => `DNS:${n}`), ...tenant.names.ips.map((ip) => `IP:${ip}`)].join(',');
+  writeFileSync(
+    join(dir, file('apiserver.ext')),
     `keyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\nsubjectAltName=${sans}\n`,
   );
-  openssl(['req', '-new', '-key', 'apiserver.key', '-subj', '/CN=kube-apiserver', '-out', 'apiserver.csr'], dir);
+  openssl(
+    ['req', '-new', '-key', file('apiserver.key'), '-subj', '/CN=kube-apiserver', '-out', file('apiserver.csr')],
+    dir,
+  );
   openssl(
     [
       'x509',
       '-req',
       '-in',
-      'apiserver.csr',
+      file('apiserver.csr'),
       '-CA',
-      'ca.crt',
+      file('ca.crt'),
       '-CAkey',
-      'ca.key',
+      file('ca.key'),
       '-CAcreateserial',
       '-days',
       '365',
       '-sha256',
       '-extfile',
-      'apiserver.ext',
+      file('apiserver.ext'),
       '-out',
-      'apiserver.crt',
+      file('apiserver.crt'),
     ],
     dir,
   );
-  rmSync(join(dir, 'ca.key'));
-  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
-  writeFileSync(join(dir, 'sa.key'), pem(privateKey), { mode: 0o600 });
-  writeFileSync(join(dir, 'sa.pub'), publicKey.export({ type: 'spki', format: 'pem' }));
+  rmSync(join(dir, file('ca.key')));
 }
 
+/**
+ * Starts one kube-apiserver. With one tenant it is that tenant's API server. With several (the bench's idle watched
+ * tenants), each is served its own certificate by SNI (`--tls-sni-cert-key`) and authenticated by its own CA, but
+ * they share one cluster's objects.
+ */
 export async function startRealTenantApiServer(options: {
   etcdUrl: string;
-  namespace: string;
-  credentials: TenantApiCredentials;
-  names: TenantApiNames;
+  tenants: TenantServing[];
   serviceSubnet: string;
-  serverName: string;
   logDir: string;
 }): Promise<RealTenantApiServer> {
-  const { namespace, credentials, names } = options;
-  if (!names.dns.includes(options.serverName))
-    throw new Error(`[simulator] ${options.serverName} is not among the names kubeadm would certify`);
+  const [first] = options.tenants;
+  if (!first) throw new Error('[simulator] a tenant API server needs at least one tenant');
+  for (const tenant of options.tenants)
+    if (!tenant.names.dns.includes(tenant.serverName))
+      throw new Error(`[simulator] ${tenant.serverName} is not among the names kubeadm would certify`);
+  const namespace = first.namespace;
   const dir = mkdtempSync(join(tmpdir(), `kubelabs-tenant-api-${namespace}-`));
   let server: LaneProcess | undefined;
   const stop = async () => {
@@ -96,21 +113,25 @@ export async function startRealTenantApiServer(options: {
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    issueServingCertificate(dir, credentials, names);
+    options.tenants.forEach((tenant, i) => issueServingCertificate(dir, `t${i}-`, tenant));
+    writeFileSync(join(dir, 'client-ca.crt'), options.tenants.map((t) => t.credentials.caCertificatePem).join('\n'));
+    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+    writeFileSync(join(dir, 'sa.key'), pem(privateKey), { mode: 0o600 });
+    writeFileSync(join(dir, 'sa.pub'), publicKey.export({ type: 'spki', format: 'pem' }));
     const port = await findFreePort();
     const url = `https://127.0.0.1:${port}`;
     const client = tenantClusterClient(
       {
         server: url,
-        caCertificatePem: credentials.caCertificatePem,
-        adminCertificatePem: credentials.adminCertificatePem,
-        adminKeyPem: credentials.adminKeyPem,
-        tlsServerName: options.serverName,
+        caCertificatePem: first.credentials.caCertificatePem,
+        adminCertificatePem: first.credentials.adminCertificatePem,
+        adminKeyPem: first.credentials.adminKeyPem,
+        tlsServerName: first.serverName,
       },
       'kubelabs-simulator',
     );
     server = await startLaneProcess({
-      name: `tenant-apiserver-${namespace}`,
+      name: `tenant-apiserver-${namespace}${options.tenants.length > 1 ? `-and-${options.tenants.length - 1}` : ''}`,
       command: laneBinary('kube-apiserver'),
       args: [
         `--etcd-servers=${options.etcdUrl}`,
@@ -118,10 +139,16 @@ export async function startRealTenantApiServer(options: {
         `--secure-port=${port}`,
         '--bind-address=127.0.0.1',
         '--advertise-address=127.0.0.1',
-        `--tls-cert-file=${join(dir, 'apiserver.crt')}`,
-        `--tls-private-key-file=${join(dir, 'apiserver.key')}`,
-        // The tenant CA: the platform-minted admin certificate (system:masters) is what authenticates.
-        `--client-ca-file=${join(dir, 'ca.crt')}`,
+        `--tls-cert-file=${join(dir, 't0-apiserver.crt')}`,
+        `--tls-private-key-file=${join(dir, 't0-apiserver.key')}`,
+        ...options.tenants
+          .slice(1)
+          .map(
+            (_, i) =>
+              `--tls-sni-cert-key=${join(dir, `t${i + 1}-apiserver.crt`)},${join(dir, `t${i + 1}-apiserver.key`)}`,
+          ),
+        // The tenant CA(s): the platform-minted admin certificate (system:masters) is what authenticates.
+        `--client-ca-file=${join(dir, 'client-ca.crt')}`,
         `--cert-dir=${dir}`,
         `--service-cluster-ip-range=${options.serviceSubnet}`,
         '--authorization-mode=Node,RBAC',
@@ -135,7 +162,14 @@ export async function startRealTenantApiServer(options: {
       ready: async () => (await client.ping({ timeoutMs: 2_000 }), true),
       readyTimeoutMs: 120_000,
     });
-    return { namespace, port, url, serverName: options.serverName, names, stop };
+    return {
+      namespaces: options.tenants.map((t) => t.namespace),
+      port,
+      url,
+      serverName: first.serverName,
+      names: first.names,
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;

@@ -8,7 +8,7 @@ import { simulatedIp } from '../hash-name';
 import { vmKey, type VirtualMachine } from '../virtual-machine';
 import { planTenantApiNames, readKubeadmConfig } from './plan-tenant-api-names';
 import { startTenantApiRouter, type TenantApiRouter } from './route-tenant-api';
-import { startRealTenantApiServer, type RealTenantApiServer } from './start-tenant-api-server';
+import { startRealTenantApiServer, type RealTenantApiServer, type TenantServing } from './start-tenant-api-server';
 
 export interface RealTenantClustersOptions {
   kubeconfigPath: string;
@@ -51,21 +51,21 @@ export class RealTenantClusters {
 
   /** Starts (once) the real API server of the tenant in `namespace`; refuses past `max`. */
   serve(namespace: string): Promise<RealTenantApiServer> {
-    const running = this.servers.get(namespace);
-    if (running) return running;
-    const max = this.options.max ?? 4;
-    if (this.servers.size >= max)
-      return Promise.reject(new Error(`[simulator] at most ${max} real tenant API servers run at once`));
-    const starting = this.startFor(namespace);
-    this.servers.set(namespace, starting);
-    starting.catch(() => this.servers.delete(namespace));
-    return starting;
+    return this.serveTogether([namespace]);
+  }
+
+  /**
+   * One real API server for several tenants at once, each with its own certificate (by SNI) and CA, sharing one
+   * cluster's objects: for the bench, which watches many tenants without a server each. Counts as one against `max`.
+   */
+  serveShared(namespaces: string[]): Promise<RealTenantApiServer> {
+    return this.serveTogether(namespaces);
   }
 
   async release(namespace: string): Promise<void> {
     const server = await this.servers.get(namespace)?.catch(() => undefined);
-    this.servers.delete(namespace);
-    if (!server) return;
+    if (!server) return void this.servers.delete(namespace);
+    for (const served of server.namespaces) this.servers.delete(served);
     for (const [name, port] of this.routes) if (port === server.port) this.routes.delete(name);
     await server.stop();
   }
@@ -76,8 +76,36 @@ export class RealTenantClusters {
     this.router = undefined;
   }
 
-  private async startFor(namespace: string): Promise<RealTenantApiServer> {
-    await this.start();
+  private serveTogether(namespaces: string[]): Promise<RealTenantApiServer> {
+    const running = this.servers.get(namespaces[0] ?? '');
+    if (running && namespaces.length === 1) return running;
+    if (namespaces.some((namespace) => this.servers.has(namespace)))
+      return Promise.reject(new Error('[simulator] a tenant already has its API server'));
+    const max = this.options.max ?? 4;
+    if (new Set(this.servers.values()).size >= max)
+      return Promise.reject(new Error(`[simulator] at most ${max} real tenant API servers run at once`));
+    const starting = (async () => {
+      await this.start();
+      const tenants = await Promise.all(namespaces.map((namespace) => this.readTenant(namespace)));
+      const server = await startRealTenantApiServer({
+        etcdUrl: this.options.etcdUrl,
+        tenants: tenants.map((t) => t.serving),
+        serviceSubnet: tenants[0]!.serviceSubnet,
+        logDir: this.options.logDir,
+      });
+      // Route only the names that are each tenant's own; `kubernetes.default` and friends are on every tenant's.
+      for (const { serving } of tenants)
+        for (const name of serving.names.dns) if (name.includes(serving.namespace)) this.routes.set(name, server.port);
+      return server;
+    })();
+    for (const namespace of namespaces) this.servers.set(namespace, starting);
+    starting.catch(() => {
+      for (const namespace of namespaces) this.servers.delete(namespace);
+    });
+    return starting;
+  }
+
+  private async readTenant(namespace: string): Promise<{ serving: TenantServing; serviceSubnet: string }> {
     const secret = await this.host.get<SecretObject>({
       apiVersion: 'v1',
       kind: 'Secret',
@@ -104,17 +132,14 @@ export class RealTenantClusters {
       advertiseAddress: simulatedIp(vmKey(controlPlane)),
     });
     const serviceSubnet = /serviceSubnet:\s*(\S+)/.exec(kubeadmConfig)?.[1] ?? '10.96.0.0/12';
-    const server = await startRealTenantApiServer({
-      etcdUrl: this.options.etcdUrl,
-      namespace,
-      credentials,
-      names,
+    return {
+      serving: {
+        namespace,
+        credentials,
+        names,
+        serverName: tenantApiServerNameTemplate.replace('{namespace}', namespace),
+      },
       serviceSubnet,
-      serverName: tenantApiServerNameTemplate.replace('{namespace}', namespace),
-      logDir: this.options.logDir,
-    });
-    // Route only the names that are this tenant's own; `kubernetes.default` and friends are on every tenant's.
-    for (const name of names.dns) if (name.includes(namespace)) this.routes.set(name, server.port);
-    return server;
+    };
   }
 }
