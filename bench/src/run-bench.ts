@@ -2,7 +2,8 @@
 // clients, the floor under it on the same servers, the time from a claim on an empty pool to its activation, and what
 // a flood of wrong API keys costs valid requests (negative cache and failure limit off, then on).
 // Prints tables and writes reports/bench.json. `--quick` shrinks every round; `--profile` CPU-profiles the claim API;
-// `--only auth-flood` runs only the wrong-key flood, on a platform of the claim API alone.
+// `--only auth-flood` runs only the wrong-key flood, on a platform of the claim API alone; `--only syncer` only the
+// syncer scenario (creation inside a real tenant API server to host object, at 1, 10 and 50 watched tenants).
 import { createWriteStream, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +22,7 @@ import { authFloodPlan, measureAuthFlood, type AuthFloodRow } from './platform/a
 import { benchLab } from './platform/bench-labs';
 import { claimCold, claimWarm, listPools, type ColdClaimTiming } from './platform/claim-requests';
 import { waitForIdle, type IdleResult } from './platform/process-cpu';
+import { measureSyncer, planSyncerBench } from './platform/syncer-sync';
 import { printReport, type BenchReport, type RoundRow } from './report/bench-report';
 import { computeRatios } from './report/compute-ratios';
 import { rankProfile, readProfile } from './report/top-frames';
@@ -312,9 +314,11 @@ async function main(): Promise<number> {
   const only = argv.includes('--only')
     ? (argv[argv.indexOf('--only') + 1] ?? '')
     : argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
-  if (only !== undefined && only !== 'auth-flood')
-    throw new Error(`--only takes a scenario name: auth-flood (got '${only}')`);
+  if (only !== undefined && only !== 'auth-flood' && only !== 'syncer')
+    throw new Error(`--only takes a scenario name: auth-flood or syncer (got '${only}')`);
   const onlyAuthFlood = only === 'auth-flood';
+  const onlySyncer = only === 'syncer';
+  const syncerPlan = planSyncerBench({ quick: args.has('--quick') });
   const plan = planBench({ quick: args.has('--quick') });
   const profileDir = args.has('--profile') ? join(repoRoot, 'reports', 'bench-profile') : undefined;
   const instance = `bench-${randomBytes(3).toString('hex')}`;
@@ -325,7 +329,7 @@ async function main(): Promise<number> {
     timeLimitMs: 5_000,
     op: async () => void sshUtils.generateKeyPairSync('ed25519', { comment: 'kubelabs bench' }),
   });
-  const warmTenants = onlyAuthFlood ? 0 : plan.rounds.reduce((sum, r) => sum + r.claims, 0);
+  const warmTenants = onlyAuthFlood || onlySyncer ? 0 : plan.rounds.reduce((sum, r) => sum + r.claims, 0);
   const report: BenchReport = {
     startedAt: new Date().toISOString(),
     finishedAt: '',
@@ -367,65 +371,79 @@ async function main(): Promise<number> {
     const logPath = join(logDir, `platform-${instance}.log`);
     const lanes = await startLanes({ logDir });
     cleanups.push(() => lanes.stop());
-    const labs = onlyAuthFlood
-      ? [benchLab(plan.coldLabId, { minReady: 0, maxTotal: plan.coldRepeats })]
-      : [
-          ...plan.rounds.map((r) => benchLab(r.labId, { minReady: r.claims, maxTotal: r.claims })),
-          benchLab(plan.coldLabId, { minReady: 0, maxTotal: plan.coldRepeats }),
-        ];
-    const log = platformLog(logPath, cleanups);
-    say(
-      `starting the platform (instance ${instance}, simulator boot ${plan.bootMs} ms, ${warmTenants} warm tenants to provision; logs in .lane/bench-logs)`,
-    );
-    const platform = await startPlatform({
-      natsUrl: lanes.urls.natsUrl,
-      mongoUrl: lanes.urls.mongoUrl,
-      kubeconfigPath: lanes.urls.kubeconfigPath,
-      instance,
-      labs,
-      ...(onlyAuthFlood ? { services: ['claim-api'] as const } : {}),
-      simulator: { bootMs: plan.bootMs },
-      env: platformEnv,
-      serviceEnv: {
-        ...serviceEnv,
-        ...(profileDir
-          ? { 'claim-api': { ...serviceEnv['claim-api'], NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` } }
-          : {}),
-      },
-      log,
-    });
-    cleanups.push(() => platform.stop());
-    report.settings.platformEnv = Object.fromEntries(
-      Object.entries(platform.env).filter(([k]) =>
-        ['READINESS_POLL_MS', 'RESYNC_INTERVAL_MS', 'LOG_LEVEL'].includes(k),
-      ),
-    );
-    const client = createHttpClient(platform.claimApiUrl, { connections: Math.max(...concurrencies) });
-    cleanups.push(async () => client.close());
-
-    if (onlyAuthFlood) {
-      await waitForIdle({ maxCores: 0.8, timeoutMs: 15_000 });
-      report.baseline = await measureBaseline(3_000);
-      report.authFlood = await measureAuthFloods(platform, report.baseline, log);
-    } else {
-      report.poolFill.ms = await waitForPoolsFull(
-        platform,
-        client,
-        plan.rounds.map((r) => r.labId),
-        logPath,
+    const syncerScenario = async () => {
+      say('syncer: a platform with real tenant API servers');
+      report.syncer = await measureSyncer(
+        lanes.urls,
+        `${instance}-sync`,
+        syncerPlan,
+        platformLog(logPath, cleanups),
+        say,
       );
-      say(`pools full after ${(report.poolFill.ms / 1000).toFixed(1)} s`);
-      await waitForIdle({ maxCores: 0.8, timeoutMs: 15_000 });
-      const baseline = await measureBaseline(3_000);
-      report.baseline = baseline;
+    };
+    if (onlySyncer) await syncerScenario();
+    else {
+      const labs = onlyAuthFlood
+        ? [benchLab(plan.coldLabId, { minReady: 0, maxTotal: plan.coldRepeats })]
+        : [
+            ...plan.rounds.map((r) => benchLab(r.labId, { minReady: r.claims, maxTotal: r.claims })),
+            benchLab(plan.coldLabId, { minReady: 0, maxTotal: plan.coldRepeats }),
+          ];
+      const log = platformLog(logPath, cleanups);
       say(
-        `resting: ${baseline.cpu.map((c) => `${c.process} ${c.cores}`).join(', ')} cores; other load on the machine ${baseline.otherCores} cores`,
+        `starting the platform (instance ${instance}, simulator boot ${plan.bootMs} ms, ${warmTenants} warm tenants to provision; logs in .lane/bench-logs)`,
       );
+      const platform = await startPlatform({
+        natsUrl: lanes.urls.natsUrl,
+        mongoUrl: lanes.urls.mongoUrl,
+        kubeconfigPath: lanes.urls.kubeconfigPath,
+        instance,
+        labs,
+        ...(onlyAuthFlood ? { services: ['claim-api'] as const } : {}),
+        simulator: { bootMs: plan.bootMs },
+        env: platformEnv,
+        serviceEnv: {
+          ...serviceEnv,
+          ...(profileDir
+            ? { 'claim-api': { ...serviceEnv['claim-api'], NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` } }
+            : {}),
+        },
+        log,
+      });
+      cleanups.push(() => platform.stop());
+      report.settings.platformEnv = Object.fromEntries(
+        Object.entries(platform.env).filter(([k]) =>
+          ['READINESS_POLL_MS', 'RESYNC_INTERVAL_MS', 'LOG_LEVEL'].includes(k),
+        ),
+      );
+      const client = createHttpClient(platform.claimApiUrl, { connections: Math.max(...concurrencies) });
+      cleanups.push(async () => client.close());
 
-      report.warmClaims = await measureWarmClaims(platform, client, plan, baseline, sshPublicKey, windows);
-      report.floors = await measureFloors(platform, lanes.urls, plan, baseline);
-      cold = await measureColdClaims(platform, client, plan, baseline, sshPublicKey);
-      report.authFlood = await measureAuthFloods(platform, baseline, log);
+      if (onlyAuthFlood) {
+        await waitForIdle({ maxCores: 0.8, timeoutMs: 15_000 });
+        report.baseline = await measureBaseline(3_000);
+        report.authFlood = await measureAuthFloods(platform, report.baseline, log);
+      } else {
+        report.poolFill.ms = await waitForPoolsFull(
+          platform,
+          client,
+          plan.rounds.map((r) => r.labId),
+          logPath,
+        );
+        say(`pools full after ${(report.poolFill.ms / 1000).toFixed(1)} s`);
+        await waitForIdle({ maxCores: 0.8, timeoutMs: 15_000 });
+        const baseline = await measureBaseline(3_000);
+        report.baseline = baseline;
+        say(
+          `resting: ${baseline.cpu.map((c) => `${c.process} ${c.cores}`).join(', ')} cores; other load on the machine ${baseline.otherCores} cores`,
+        );
+
+        report.warmClaims = await measureWarmClaims(platform, client, plan, baseline, sshPublicKey, windows);
+        report.floors = await measureFloors(platform, lanes.urls, plan, baseline);
+        cold = await measureColdClaims(platform, client, plan, baseline, sshPublicKey);
+        report.authFlood = await measureAuthFloods(platform, baseline, log);
+        await syncerScenario();
+      }
     }
   } catch (error) {
     report.error = error instanceof Error ? error.message : String(error);

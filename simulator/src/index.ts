@@ -4,3 +4,9 @@ export { planVmStatus, bootDelayMs, failsToBoot, runsGuest, type BootOptions } f
 export { parseSimulatorEnv, SimulatorEnvError, type SimulatorEnv } from './parse-simulator-env';
 export type { VirtualMachine, VmStatus, VmCondition } from './virtual-machine';
 export { registerHostNodes, type HostNodeOptions } from './register-host-nodes';
+export {
+  RealTenantClusters,
+  tenantApiServerNameTemplate,
+  type RealTenantClustersOptions,
+} from './tenant-clusters/tenant-clusters';
+export type { RealTenantApiServer } from './tenant-clusters/start-tenant-api-server';

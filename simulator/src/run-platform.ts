@@ -2,12 +2,15 @@
 // simulated host nodes, starts the KubeVirt/tenant-cluster simulator in-process and the six services as real
 // processes wired to it. Pointed at a real cluster with KubeVirt, the services run unchanged without this file.
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import type { Lab } from '@kubelabs/domain';
 import { loadCatalogDirectory, syncCatalog, formatCatalogErrors } from '@kubelabs/catalog';
 import { Persistence } from '@kubelabs/persistence';
+import { laneStateDir } from '@kubelabs/testing';
 import { KubeVirtSimulator } from './kubevirt-simulator';
 import { registerHostNodes } from './register-host-nodes';
 import { serviceNames, startServiceProcess, type ServiceName, type ServiceProcess } from './service-process';
+import { RealTenantClusters } from './tenant-clusters/tenant-clusters';
 
 export interface PlatformOptions {
   natsUrl: string;
@@ -22,6 +25,11 @@ export interface PlatformOptions {
   env?: Record<string, string>;
   serviceEnv?: Partial<Record<ServiceName, Record<string, string>>>;
   simulator?: { bootMs?: number; failRatio?: number; hostNodes?: number; hostCpu?: number; hostMemoryGi?: number };
+  /**
+   * Real kube-apiservers for claimed tenants, started on request (`tenantClusters.serve(namespace)`) on this etcd; the
+   * syncer reaches tenant APIs through them (the light stand-in keeps answering the provisioner's readiness checks).
+   */
+  realTenantApis?: { etcdUrl: string; max?: number };
   claimApiPort?: number;
   devApiKey?: string;
   log?: (line: string) => void;
@@ -35,6 +43,8 @@ export interface RunningPlatform {
   services: Map<ServiceName, ServiceProcess>;
   persistence: Persistence;
   simulator: KubeVirtSimulator;
+  /** Present when `realTenantApis` was given. */
+  tenantClusters?: RealTenantClusters;
   restart(name: ServiceName, signal?: NodeJS.Signals): Promise<ServiceProcess>;
   /**
    * Stops the services together (SIGTERM, SIGKILL after `graceMs`, default 30 s), then the simulator and the
@@ -71,6 +81,16 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     log,
   });
   await simulator.start();
+  let tenantClusters: RealTenantClusters | undefined;
+  if (options.realTenantApis) {
+    tenantClusters = new RealTenantClusters({
+      kubeconfigPath: options.kubeconfigPath,
+      etcdUrl: options.realTenantApis.etcdUrl,
+      logDir: join(laneStateDir(), 'test-logs'),
+      ...(options.realTenantApis.max ? { max: options.realTenantApis.max } : {}),
+    });
+    await tenantClusters.start();
+  }
 
   const env: Record<string, string> = {
     NATS_URL: options.natsUrl,
@@ -91,6 +111,12 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   const start = async (name: ServiceName) => {
     const extra = {
       ...(name === 'claim-api' && options.claimApiPort ? { CLAIM_API_PORT: String(options.claimApiPort) } : {}),
+      ...(name === 'syncer' && tenantClusters
+        ? {
+            TENANT_API_URL_TEMPLATE: tenantClusters.urlTemplate,
+            TENANT_API_SERVER_NAME_TEMPLATE: tenantClusters.serverNameTemplate,
+          }
+        : {}),
       ...options.serviceEnv?.[name],
     };
     const proc = await startServiceProcess(
@@ -105,7 +131,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   try {
     await Promise.all((options.services ?? serviceNames).map(start));
   } catch (error) {
-    await stopAll({ services, simulator, persistence, graceMs: 5_000 });
+    await stopAll({ services, simulator, tenantClusters, persistence, graceMs: 5_000 });
     throw error;
   }
   const claimApi = services.get('claim-api');
@@ -117,27 +143,34 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     services,
     persistence,
     simulator,
+    ...(tenantClusters ? { tenantClusters } : {}),
     restart: async (name, signal = 'SIGTERM') => {
       await services.get(name)?.stop(signal);
       return start(name);
     },
-    stop: async ({ graceMs = 30_000 } = {}) => stopAll({ services, simulator, persistence, graceMs }),
+    stop: async ({ graceMs = 30_000 } = {}) => stopAll({ services, simulator, tenantClusters, persistence, graceMs }),
   };
 }
 
 async function stopAll({
   services,
   simulator,
+  tenantClusters,
   persistence,
   graceMs,
 }: {
   services: Map<ServiceName, ServiceProcess>;
   simulator: KubeVirtSimulator;
+  tenantClusters: RealTenantClusters | undefined;
   persistence: Persistence;
   graceMs: number;
 }): Promise<void> {
   await Promise.allSettled([...services.values()].map((s) => s.stop('SIGTERM', graceMs)));
-  await Promise.allSettled([within(simulator.stop(), graceMs), within(persistence.close(), graceMs)]);
+  await Promise.allSettled([
+    within(simulator.stop(), graceMs),
+    within(tenantClusters?.stop() ?? Promise.resolve(), graceMs),
+    within(persistence.close(), graceMs),
+  ]);
 }
 
 /** Waits for `work`, but no longer than `ms`; what it was doing is abandoned, not failed. */

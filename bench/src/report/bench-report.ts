@@ -4,6 +4,7 @@ import type { WorkerResult } from '../measure/run-workers';
 import type { AuthFloodRow } from '../platform/auth-flood';
 import type { ColdClaimTiming } from '../platform/claim-requests';
 import type { IdleResult } from '../platform/process-cpu';
+import type { SyncerReport } from '../platform/syncer-sync';
 import type { FloorRatio } from './compute-ratios';
 import { formatTable } from './format-table';
 import type { rankProfile } from './top-frames';
@@ -38,6 +39,7 @@ export interface BenchReport {
   claimApiProfile?: ReturnType<typeof rankProfile>;
   /** Valid-request latency alone and during wrong-key floods, with the negative cache and failure limit off and on. */
   authFlood?: AuthFloodRow[];
+  syncer?: SyncerReport;
   error?: string;
 }
 
@@ -224,6 +226,21 @@ export function printReport(report: BenchReport): string {
       out.push(
         `valid-key errors, protection ${r.protection}, ${r.flood}: ${r.validDuringFlood.errorSamples.join(' | ')}`,
       );
+  }
+
+  const syncer = report.syncer;
+  if (syncer) {
+    out.push(
+      '',
+      `syncer: a Service created inside a tenant cluster (a real kube-apiserver) to its host Service, ${syncer.plan.waves} waves of ${syncer.plan.perWave} per row`,
+    );
+    out.push(
+      formatTable(
+        ['watched tenants', 'services', 'p50 ms', 'p99 ms', 'max ms', 'syncer RSS MiB'],
+        syncer.rows.map((r) => [r.watchedTenants, r.count, r.p50Ms, r.p99Ms, r.maxMs, r.syncerRssMiB]),
+      ),
+    );
+    out.push(`syncer memory per watched tenant: ${syncer.rssPerWatchedTenantKiB} KiB (RSS difference / tenants added)`);
   }
 
   const profile = report.claimApiProfile;

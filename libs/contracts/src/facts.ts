@@ -13,6 +13,7 @@ import type {
   TenantExpiring,
   TenantExposureClosed,
   TenantExposureOpened,
+  TenantExposureSynced,
   TenantPolicyRestored,
   TenantFailed,
   TenantProvisioning,
@@ -289,5 +290,37 @@ export function tenantPolicyRestoredFact(
     data,
     input.tenantId,
     `policy-restored:${input.tenantId}:${input.restoredAt.getTime()}:${input.objects.join(',')}`,
+  );
+}
+
+/**
+ * What a student's Service or Ingress shows to the outside changed (synced with addresses or hosts, or refused with a
+ * reason); one per object (by uid) and content, so re-announcing an unchanged state keeps one copy.
+ */
+export function tenantExposureSyncedFact(
+  input: TenantExposureSynced & { uid?: string },
+): Fact<'tenant.exposure.synced'> {
+  const data: TenantExposureSynced = {
+    tenantId: input.tenantId,
+    kind: input.kind,
+    namespace: input.namespace,
+    name: input.name,
+    hostName: input.hostName,
+    state: input.state,
+    ...(input.reason ? { reason: input.reason } : {}),
+    ...(input.message ? { message: input.message } : {}),
+    ...(input.addresses ? { addresses: input.addresses.map((a) => ({ ...a })) } : {}),
+    ...(input.hosts ? { hosts: input.hosts.map((h) => ({ ...h })) } : {}),
+  };
+  const what = [
+    ...(data.addresses ?? []).map((a) => `${a.port}/${a.protocol}=${a.host}:${a.publicPort}`),
+    ...(data.hosts ?? []).map((h) => `${h.requested}=${h.host}`),
+  ].join(',');
+  return fact(
+    'tenant.exposure.synced',
+    data,
+    input.tenantId,
+    `exposure-synced:${input.tenantId}:${input.kind}:${input.namespace}/${input.name}:${input.uid ?? ''}:` +
+      `${input.state}:${input.reason ?? ''}:${input.message ?? ''}:${what}`,
   );
 }

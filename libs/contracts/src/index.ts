@@ -30,6 +30,7 @@ export {
   tenantExpiringFact,
   tenantExposureClosedFact,
   tenantExposureOpenedFact,
+  tenantExposureSyncedFact,
   tenantFailedFact,
   tenantPolicyRestoredFact,
   tenantProvisioningFact,

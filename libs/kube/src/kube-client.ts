@@ -99,6 +99,19 @@ class ObjectApi extends KubernetesObjectApi {
     patch.setBody(JSON.stringify(object));
     return this.requestPromise<T>(patch);
   }
+
+  /** A JSON merge patch, on the object or on one of its subresources (`status`). */
+  async mergePatch<T extends KubernetesObject>(ref: ObjectRef, body: unknown, subresource?: string): Promise<T> {
+    const path = await this.specUriPath(header(ref), 'patch');
+    const patch = this.configuration.baseServer.makeRequestContext(
+      subresource ? `${path}/${subresource}` : path,
+      HttpMethod.PATCH,
+    );
+    patch.setHeaderParam('Accept', 'application/json');
+    patch.setHeaderParam('Content-Type', PatchStrategy.MergePatch);
+    patch.setBody(JSON.stringify(body));
+    return this.requestPromise<T>(patch);
+  }
 }
 
 export class KubeClient {
@@ -122,6 +135,24 @@ export class KubeClient {
       return await this.objects.applyAsWritten<T & { metadata: V1ObjectMeta }>(object, this.fieldManager);
     } catch (error) {
       throw toKubeApiError(error, `apply ${describe({ ...object, ...object.metadata })}`);
+    }
+  }
+
+  /**
+   * A JSON merge patch of an existing object (or its `status` subresource), e.g. annotations on an object someone else
+   * owns. Unlike apply it never creates: an object that is gone stays gone (undefined).
+   */
+  async mergePatch<T extends KubernetesObject = KubernetesObject>(
+    ref: ObjectRef,
+    body: unknown,
+    { subresource }: { subresource?: 'status' } = {},
+  ): Promise<T | undefined> {
+    try {
+      return await this.objects.mergePatch<T>(ref, body, subresource);
+    } catch (error) {
+      const mapped = toKubeApiError(error, `patch ${describe(ref)}${subresource ? `/${subresource}` : ''}`);
+      if (mapped instanceof KubeApiError && mapped.code === 'kube.not_found') return undefined;
+      throw mapped;
     }
   }
 

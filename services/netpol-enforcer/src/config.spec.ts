@@ -31,6 +31,11 @@ describe('NetpolEnforcerConfig', () => {
       sourceCidrs: ['0.0.0.0/0'],
       serviceType: 'NodePort',
       host: { podCidrs: ['10.244.0.0/16'], serviceCidrs: ['10.96.0.0/12'], nodeCidrs: [] },
+      tenantNodePorts: { from: 30000, to: 32767 },
+      ingressController: {
+        namespaceSelector: { 'kubernetes.io/metadata.name': 'ingress-nginx' },
+        podSelector: { 'app.kubernetes.io/name': 'ingress-nginx' },
+      },
     });
     expect(quotaSettingsFrom(config)).toEqual({
       platformId: 'default',
@@ -45,7 +50,7 @@ describe('NetpolEnforcerConfig', () => {
       headroomPercent: 10,
       extraPods: 4,
       exposureServiceType: 'NodePort',
-      syncedNodePorts: 0,
+      syncedNodePorts: 8,
       syncedLoadBalancers: 0,
       defaultContainerRequest: { cpuMillis: 50, memoryMiB: 64 },
     });

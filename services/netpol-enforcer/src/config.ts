@@ -169,6 +169,32 @@ export class NetpolEnforcerConfig extends PlatformConfig {
   )
   EXPOSURE_PUBLIC_HOST: string = 'localhost';
 
+  /**
+   * The tenant clusters' node port range (their kube-apiserver's `--service-node-port-range`): while a tenant is
+   * claimed, its VMs accept these ports from the student ranges and the ingress controller, for what the syncer exposes.
+   */
+  @Matches(/^([1-9][0-9]{0,4})-([1-9][0-9]{0,4})$/, {
+    message: 'TENANT_NODE_PORT_RANGE must be FROM-TO, e.g. 30000-32767',
+  })
+  @ValidateBy({
+    name: 'portRange',
+    validator: {
+      validate: (value: unknown) => {
+        const [from, to] = String(value).split('-').map(Number);
+        return from !== undefined && to !== undefined && from <= to && to <= 65535;
+      },
+      defaultMessage: () => 'TENANT_NODE_PORT_RANGE must be FROM-TO with FROM <= TO <= 65535',
+    },
+  })
+  TENANT_NODE_PORT_RANGE: string = '30000-32767';
+
+  /** The host's ingress controller pods (namespace and pod labels), which serve the syncer's Ingresses. */
+  @EnvMatchLabels()
+  INGRESS_CONTROLLER_NAMESPACE_SELECTOR: string = 'kubernetes.io/metadata.name=ingress-nginx';
+
+  @EnvMatchLabels()
+  INGRESS_CONTROLLER_POD_SELECTOR: string = 'app.kubernetes.io/name=ingress-nginx';
+
   // Fair share: the tenant's ResourceQuota and LimitRange.
   /** Percent added to a tenant's computed CPU and memory in its quota. */
   @EnvIntegerInRange(0, 100)
@@ -180,7 +206,7 @@ export class NetpolEnforcerConfig extends PlatformConfig {
 
   /** Node ports and load balancers the syncer may publish per tenant, besides the exposure Service. */
   @EnvIntegerInRange(0, 50)
-  QUOTA_SYNCED_NODEPORTS: number = 0;
+  QUOTA_SYNCED_NODEPORTS: number = 8;
 
   @EnvIntegerInRange(0, 10)
   QUOTA_SYNCED_LOADBALANCERS: number = 0;
@@ -251,6 +277,14 @@ export function exposureSettingsFrom(config: NetpolEnforcerConfig): ExposureSett
     sourceCidrs: cidrTexts(config.EXPOSURE_SOURCE_CIDRS),
     serviceType: config.EXPOSURE_SERVICE_TYPE as ExposureServiceType,
     host: hostRangesFrom(config),
+    tenantNodePorts: {
+      from: Number(config.TENANT_NODE_PORT_RANGE.split('-')[0]),
+      to: Number(config.TENANT_NODE_PORT_RANGE.split('-')[1]),
+    },
+    ingressController: {
+      namespaceSelector: matchLabels(config.INGRESS_CONTROLLER_NAMESPACE_SELECTOR),
+      podSelector: matchLabels(config.INGRESS_CONTROLLER_POD_SELECTOR),
+    },
   };
 }
 

@@ -1,15 +1,13 @@
-// Entry point of the syncer. This foundation starts it with its connections, health, readiness and metrics; mirroring
-// the Services and Ingresses a student creates inside a tenant cluster onto the host is the subject of its own issue.
+// Entry point of the syncer: what a student exposes inside their tenant cluster (NodePort and LoadBalancer Services,
+// Ingresses) becomes reachable from outside through host objects in the tenant's namespace, for as long as it is claimed.
 import 'reflect-metadata';
 import { Module } from '@nestjs/common';
-import { PlatformConfig } from '@kubelabs/config';
 import { runService } from '@kubelabs/runtime';
+import { SyncerConfig } from './config';
+import { SyncerLoop } from './syncer-loop';
+import { syncerConsumer, TenantEventsController } from './tenant-events.controller';
 
-class SyncerConfig extends PlatformConfig {
-  override HTTP_PORT: number = 8084;
-}
-
-@Module({})
+@Module({ controllers: [TenantEventsController], providers: [SyncerLoop] })
 class SyncerModule {}
 
 runService(SyncerConfig, (config) => ({
@@ -18,4 +16,5 @@ runService(SyncerConfig, (config) => ({
   config,
   port: config.HTTP_PORT,
   connections: { mongo: true, nats: true, kube: true },
+  consumers: [syncerConsumer],
 }));

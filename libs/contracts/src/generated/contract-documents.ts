@@ -17,7 +17,7 @@ export const eventTypes = [
   'tenant.exposure.opened',
   'tenant.exposure.closed',
   'tenant.policy.restored',
-  'exposure.synced',
+  'tenant.exposure.synced',
 ] as const;
 export const commandSubjects = ['cmd.claim.create', 'cmd.claim.release', 'cmd.claim.get'] as const;
 
@@ -177,9 +177,9 @@ export const subjectsDocument: SubjectsDocument = {
       subscribers: ['webhook-dispatcher'],
     },
     {
-      type: 'exposure.synced',
+      type: 'tenant.exposure.synced',
       stream: 'KUBELABS_EVENTS',
-      schema: 'events/exposure.synced.schema.json',
+      schema: 'events/tenant.exposure.synced.schema.json',
       publishers: ['syncer'],
       subscribers: ['webhook-dispatcher'],
     },
@@ -652,33 +652,6 @@ export const schemaDocuments: Record<string, object> = {
       },
     ],
   },
-  'events/exposure.synced.schema.json': {
-    $schema: 'http://json-schema.org/draft-07/schema#',
-    title: 'ExposureSynced',
-    description: "The syncer copied a Service or Ingress from a tenant's cluster into the host cluster.",
-    type: 'object',
-    additionalProperties: false,
-    required: ['tenantId', 'kind', 'name', 'namespace', 'hostName'],
-    properties: {
-      tenantId: { $ref: '../common.schema.json#/definitions/tenantId' },
-      kind: { type: 'string', enum: ['Service', 'Ingress'] },
-      name: {
-        description: "The object's name inside the tenant's cluster.",
-        $ref: '../common.schema.json#/definitions/objectName',
-      },
-      namespace: {
-        description: "The object's namespace inside the tenant's cluster.",
-        $ref: '../common.schema.json#/definitions/namespace',
-      },
-      hostName: {
-        description: "The name of its copy in the tenant's namespace on the host cluster.",
-        $ref: '../common.schema.json#/definitions/objectName',
-      },
-    },
-    examples: [
-      { tenantId: 't-cka-basics-7f3k2', kind: 'Service', name: 'web', namespace: 'default', hostName: 'web-x-default' },
-    ],
-  },
   'events/pool.capacity.short.schema.json': {
     $schema: 'http://json-schema.org/draft-07/schema#',
     title: 'PoolCapacityShort',
@@ -842,6 +815,88 @@ export const schemaDocuments: Record<string, object> = {
     },
     examples: [
       { tenantId: 't-cka-basics-7f3k2', claimId: 'c-9m2x8q', host: 'labs.example.org', ports: [30022, 30443] },
+    ],
+  },
+  'events/tenant.exposure.synced.schema.json': {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    title: 'TenantExposureSynced',
+    description:
+      "The syncer mirrored a Service or Ingress that a student created inside their tenant cluster onto the host, or refused it: 'addresses' (Services) and 'hosts' (Ingresses) are where the world reaches it; 'reason' and 'message' say what was refused and how to fix it. Published when what the tenant object shows changes.",
+    type: 'object',
+    additionalProperties: false,
+    required: ['tenantId', 'kind', 'name', 'namespace', 'hostName', 'state'],
+    properties: {
+      tenantId: { $ref: '../common.schema.json#/definitions/tenantId' },
+      kind: { type: 'string', enum: ['Service', 'Ingress'] },
+      name: {
+        description: "The object's name inside the tenant's cluster.",
+        $ref: '../common.schema.json#/definitions/objectName',
+      },
+      namespace: {
+        description: "The object's namespace inside the tenant's cluster.",
+        $ref: '../common.schema.json#/definitions/namespace',
+      },
+      hostName: {
+        description: "The name of its copy in the tenant's namespace on the host cluster.",
+        $ref: '../common.schema.json#/definitions/objectName',
+      },
+      state: {
+        description: "'synced': the host object exists; 'rejected': it does not, see 'reason'.",
+        type: 'string',
+        enum: ['synced', 'rejected'],
+      },
+      reason: {
+        description:
+          'Why (part of) it was refused: a lab limit, a port the lab does not allow, a host name owned by someone else, no node port, or an Ingress backend the host cannot reach.',
+        type: 'string',
+        enum: [
+          'exposure.limit',
+          'exposure.port_not_allowed',
+          'exposure.name_taken',
+          'exposure.no_node_port',
+          'exposure.backend_unreachable',
+          'exposure.host_refused',
+        ],
+      },
+      message: { description: 'For the student: what happened and how to fix it.', type: 'string', maxLength: 2000 },
+      addresses: {
+        description: "A Service's ports and where each is reached from outside.",
+        type: 'array',
+        maxItems: 64,
+        items: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['port', 'protocol', 'host', 'publicPort'],
+          properties: {
+            port: { $ref: '../common.schema.json#/definitions/port' },
+            protocol: { type: 'string', enum: ['TCP', 'UDP', 'SCTP'] },
+            host: { $ref: '../common.schema.json#/definitions/publicHost' },
+            publicPort: { $ref: '../common.schema.json#/definitions/port' },
+          },
+        },
+      },
+      hosts: {
+        description: "An Ingress's hosts as the student wrote them ('' for none) and the host each is served at.",
+        type: 'array',
+        maxItems: 64,
+        items: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['requested', 'host'],
+          properties: { requested: { type: 'string', maxLength: 253 }, host: { type: 'string', maxLength: 253 } },
+        },
+      },
+    },
+    examples: [
+      {
+        tenantId: 't-cka-basics-7f3k2',
+        kind: 'Service',
+        name: 'web',
+        namespace: 'default',
+        hostName: 'web-x-default',
+        state: 'synced',
+        addresses: [{ port: 80, protocol: 'TCP', host: 'labs.example.org', publicPort: 31080 }],
+      },
     ],
   },
   'events/tenant.failed.schema.json': {

@@ -96,7 +96,7 @@ export interface EventPayloads {
   'tenant.exposure.opened': TenantExposureOpened;
   'tenant.exposure.closed': TenantExposureClosed;
   'tenant.policy.restored': TenantPolicyRestored;
-  'exposure.synced': ExposureSynced;
+  'tenant.exposure.synced': TenantExposureSynced;
 }
 /**
  * The pool manager wants one more tenant of a lab and Kubernetes version; the provisioner builds it before the deadline or fails it.
@@ -525,9 +525,9 @@ export interface TenantPolicyRestored {
   restoredAt: string;
 }
 /**
- * The syncer copied a Service or Ingress from a tenant's cluster into the host cluster.
+ * The syncer mirrored a Service or Ingress that a student created inside their tenant cluster onto the host, or refused it: 'addresses' (Services) and 'hosts' (Ingresses) are where the world reaches it; 'reason' and 'message' say what was refused and how to fix it. Published when what the tenant object shows changes.
  */
-export interface ExposureSynced {
+export interface TenantExposureSynced {
   /**
    * A tenant id: 't-' then up to 40 lowercase letters, digits or inner hyphens, so that 'kubelabs-<tenantId>' is a valid namespace name.
    */
@@ -545,6 +545,47 @@ export interface ExposureSynced {
    * The name of its copy in the tenant's namespace on the host cluster.
    */
   hostName: string;
+  /**
+   * 'synced': the host object exists; 'rejected': it does not, see 'reason'.
+   */
+  state: 'synced' | 'rejected';
+  /**
+   * Why (part of) it was refused: a lab limit, a port the lab does not allow, a host name owned by someone else, no node port, or an Ingress backend the host cannot reach.
+   */
+  reason?:
+    | 'exposure.limit'
+    | 'exposure.port_not_allowed'
+    | 'exposure.name_taken'
+    | 'exposure.no_node_port'
+    | 'exposure.backend_unreachable'
+    | 'exposure.host_refused';
+  /**
+   * For the student: what happened and how to fix it.
+   */
+  message?: string;
+  /**
+   * A Service's ports and where each is reached from outside.
+   *
+   * @maxItems 64
+   */
+  addresses?: {
+    port: number;
+    protocol: 'TCP' | 'UDP' | 'SCTP';
+    /**
+     * Host name or IP address where the outside reaches a tenant endpoint.
+     */
+    host: string;
+    publicPort: number;
+  }[];
+  /**
+   * An Ingress's hosts as the student wrote them ('' for none) and the host each is served at.
+   *
+   * @maxItems 64
+   */
+  hosts?: {
+    requested: string;
+    host: string;
+  }[];
 }
 /**
  * Request body of each command subject.

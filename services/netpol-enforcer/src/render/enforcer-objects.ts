@@ -47,6 +47,8 @@ export interface NetworkPolicyPeer {
 export interface NetworkPolicyPort {
   protocol: 'TCP' | 'UDP' | 'SCTP';
   port: number;
+  /** With `port`, a range of ports (Kubernetes 1.25+). */
+  endPort?: number;
 }
 
 export interface NetworkPolicySpec {

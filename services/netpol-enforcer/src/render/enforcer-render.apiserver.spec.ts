@@ -45,8 +45,12 @@ const dualStack = {
 };
 
 describe.each([
-  { type: 'NodePort', env: {} },
-  { type: 'LoadBalancer', env: { ...dualStack, EXPOSURE_SERVICE_TYPE: 'LoadBalancer' } },
+  // No room for synced node ports here, so the exposure Service alone fills the quota.
+  { type: 'NodePort', env: { QUOTA_SYNCED_NODEPORTS: '0' } },
+  {
+    type: 'LoadBalancer',
+    env: { ...dualStack, EXPOSURE_SERVICE_TYPE: 'LoadBalancer', QUOTA_SYNCED_NODEPORTS: '0' },
+  },
 ])('enforcer objects on the lane API server ($type exposure)', ({ env }) => {
   let kube: KubeClient;
   const id = `np-${randomBytes(4).toString('hex')}`;

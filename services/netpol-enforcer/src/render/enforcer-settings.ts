@@ -34,6 +34,13 @@ export interface ExposureSettings {
   sourceCidrs: string[];
   serviceType: ExposureServiceType;
   host: HostRanges;
+  /**
+   * The tenant clusters' node port range: the syncer's host Services target these ports on the tenant's VMs, so while
+   * claimed they are open to students and to the host's ingress controller (and nothing else is).
+   */
+  tenantNodePorts: { from: number; to: number };
+  /** The host's ingress controller pods, which serve the syncer's Ingresses. */
+  ingressController: { namespaceSelector: MatchLabels; podSelector: MatchLabels };
 }
 
 /** KubeVirt's memory and CPU overhead per VM (virt-launcher, QEMU), in the pool manager's formula. */

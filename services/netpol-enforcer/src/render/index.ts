@@ -27,6 +27,7 @@ export {
   baselinePolicyNames,
   controlPlaneLabels,
   exposurePolicyName,
+  syncedExposurePolicyName,
   exposureServiceName,
   kubeApiPort,
   linkLocalCidrs,

@@ -16,7 +16,8 @@ describe('planTenantQuota', () => {
         'requests.cpu': '2310m',
         'requests.memory': '2516Mi',
         pods: '5',
-        'services.nodeports': '2',
+        // The exposure Service's two, plus QUOTA_SYNCED_NODEPORTS (8) for what the syncer exposes.
+        'services.nodeports': '10',
         'services.loadbalancers': '0',
       },
     },
@@ -29,7 +30,8 @@ describe('planTenantQuota', () => {
         'requests.cpu': '5940m',
         'requests.memory': '6651Mi',
         pods: '8',
-        'services.nodeports': '2',
+        // The exposure Service's two, plus QUOTA_SYNCED_NODEPORTS (8) for what the syncer exposes.
+        'services.nodeports': '10',
         'services.loadbalancers': '0',
       },
     },
@@ -61,7 +63,8 @@ describe('planTenantQuota', () => {
         'requests.cpu': '1375m',
         'requests.memory': '1587Mi',
         pods: '5',
-        'services.nodeports': '2',
+        // The exposure Service's two, plus QUOTA_SYNCED_NODEPORTS (8) for what the syncer exposes.
+        'services.nodeports': '10',
         'services.loadbalancers': '0',
       },
     },

@@ -200,8 +200,26 @@ describe('renderExposure', () => {
     },
   ])('opens SSH and the API of the control plane to students: $name', ({ env, type, from, extra }) => {
     const { policies, services } = renderExposure(tenantA, exposureSettings(env));
-    expect(policies).toHaveLength(1);
-    expect(policies[0]!.metadata.name).toBe('exposure-students');
+    expect(policies.map((p) => p.metadata.name)).toEqual(['exposure-students', 'exposure-synced']);
+    expect(policies[1]!.spec).toEqual({
+      podSelector: { matchLabels: { 'kubelabs.io/tenant': tenantA.id } },
+      policyTypes: ['Ingress'],
+      ingress: [
+        {
+          from: [
+            ...from,
+            {
+              namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } },
+              podSelector: { matchLabels: { 'app.kubernetes.io/name': 'ingress-nginx' } },
+            },
+          ],
+          ports: [
+            { protocol: 'TCP', port: 30000, endPort: 32767 },
+            { protocol: 'UDP', port: 30000, endPort: 32767 },
+          ],
+        },
+      ],
+    });
     expect(policies[0]!.spec).toEqual({
       podSelector: { matchLabels: cpLabels },
       policyTypes: ['Ingress'],

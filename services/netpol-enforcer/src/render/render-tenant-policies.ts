@@ -32,6 +32,7 @@ export const baselinePolicyNames = {
 } as const;
 
 export const exposurePolicyName = 'exposure-students';
+export const syncedExposurePolicyName = 'exposure-synced';
 export const exposureServiceName = 'exposure';
 
 /**
@@ -213,7 +214,36 @@ export function renderExposure(
       ...(settings.serviceType === 'LoadBalancer' ? { loadBalancerSourceRanges: sources.map((c) => c.text) } : {}),
     },
   };
+  // What the syncer exposes: its host Services target the tenant's node ports on any of the tenant's VMs (the student's
+  // NodePort and LoadBalancer Services, and the backends of their Ingresses). Only those ports, only from the student
+  // ranges and the host's ingress controller, only while claimed.
+  const nodePorts = settings.tenantNodePorts;
+  const synced: NetworkPolicy = {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: meta(syncedExposurePolicyName),
+    spec: {
+      podSelector: { matchLabels: tenantVmLabels(tenant) },
+      policyTypes: ['Ingress'],
+      ingress: [
+        {
+          from: [
+            ...sources.map((source) => ipBlockPeer(source, inside)),
+            {
+              namespaceSelector: { matchLabels: settings.ingressController.namespaceSelector },
+              podSelector: { matchLabels: settings.ingressController.podSelector },
+            },
+          ],
+          ports: (['TCP', 'UDP'] as const).map((protocol) => ({
+            protocol,
+            port: nodePorts.from,
+            ...(nodePorts.to > nodePorts.from ? { endPort: nodePorts.to } : {}),
+          })),
+        },
+      ],
+    },
+  };
   // No source left (only a misconfiguration can do that): no rule, since an empty `from` admits everyone, and then no
   // Service either: no port stays open that nobody may use.
-  return sources.length > 0 ? { policies: [policy], services: [service] } : { policies: [], services: [] };
+  return sources.length > 0 ? { policies: [policy, synced], services: [service] } : { policies: [], services: [] };
 }

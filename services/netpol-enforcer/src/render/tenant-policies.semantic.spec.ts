@@ -76,6 +76,13 @@ const pods: PodModel[] = [
   { id: 'impostor', namespace: 'default', name: 'impostor', labels: { 'app.kubernetes.io/part-of': 'kubelabs' } },
   { id: 'kube-dns', namespace: 'kube-system', name: 'coredns-5d78c', labels: { 'k8s-app': 'kube-dns' } },
   { id: 'host-app', namespace: 'default', name: 'web-7c9d8', labels: { app: 'web' } },
+  // The host's ingress controller, which serves the syncer's Ingresses.
+  {
+    id: 'ingress',
+    namespace: 'ingress-nginx',
+    name: 'ingress-nginx-controller-5c8d',
+    labels: { 'app.kubernetes.io/name': 'ingress-nginx' },
+  },
 ];
 
 const addresses: AddressModel[] = [
@@ -100,6 +107,7 @@ const namespaces: { name: string; labels: Record<string, string> }[] = [
   { name: 'kubelabs-system', labels: { 'app.kubernetes.io/part-of': 'kubelabs' } },
   { name: 'kube-system', labels: {} },
   { name: 'default', labels: {} },
+  { name: 'ingress-nginx', labels: {} },
 ];
 
 // --- what netpol-analyzer says ---
@@ -329,12 +337,28 @@ describe('tenant policies, as netpol-analyzer reads them', () => {
     const outside = byId('internet');
     expect(table.allows(outside, byId('A-cp'), 'TCP', 22)).toBe(true);
     expect(table.allows(outside, byId('A-cp'), 'TCP', 6443)).toBe(true);
-    expect(table.cell(outside, byId('A-cp'))).toBe('TCP 22,6443');
-    expect(table.cell(outside, byId('A-w1'))).toBeUndefined();
+    expect(table.allows(outside, byId('A-cp'), 'TCP', 8080)).toBe(false);
+    expect(table.allows(outside, byId('A-w1'), 'TCP', 22)).toBe(false);
     expect(table.cell(outside, byId('B-cp'))).toBeUndefined();
     expect(table.cell(outside, byId('B-w1'))).toBeUndefined();
     // The host's ranges and link-local are cut out of the student rule (Calico matches ipBlocks on pod addresses too).
     for (const address of hostAddresses) expect(table.cell(address, byId('A-cp')), address.id).toBeUndefined();
+  });
+
+  it("opens the claimed tenant's node ports (what the syncer exposes) to the outside and the ingress controller only", () => {
+    for (const vm of podsOf('A')) {
+      for (const from of [byId('internet'), byId('ingress')]) {
+        expect(table.allows(from, vm, 'TCP', 30000), `${from.id} -> ${vm.id}:30000`).toBe(true);
+        expect(table.allows(from, vm, 'TCP', 32767), `${from.id} -> ${vm.id}:32767`).toBe(true);
+        expect(table.allows(from, vm, 'UDP', 30080), `${from.id} -> ${vm.id}:30080/UDP`).toBe(true);
+        expect(table.allows(from, vm, 'TCP', 29999), `${from.id} -> ${vm.id}:29999`).toBe(false);
+        expect(table.allows(from, vm, 'TCP', 32768), `${from.id} -> ${vm.id}:32768`).toBe(false);
+      }
+      for (const other of ['host-app', 'impostor', 'kube-dns', 'host-pod', 'host-node'])
+        expect(table.allows(byId(other), vm, 'TCP', 30080), `${other} -> ${vm.id}:30080`).toBe(false);
+    }
+    // Tenant B is not claimed: nothing of it is reachable, not even by the ingress controller.
+    for (const vm of podsOf('B')) expect(table.cell(byId('ingress'), vm), `ingress -> ${vm.id}`).toBeUndefined();
   });
 
   it('has teeth: the analyzer sees pods without policies as wide open', () => {
