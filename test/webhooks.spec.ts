@@ -189,6 +189,16 @@ describe('outgoing webhooks', () => {
       { timeoutMs: 30_000, intervalMs: 100 },
     );
 
+    // Nor does it reach the deliveries, the events or any service's log.
+    const deliveries = await platform.persistence.connection
+      .db!.collection('webhook_deliveries')
+      .find({ subscriptionId: webhookId })
+      .toArray();
+    expect(deliveries.length).toBeGreaterThanOrEqual(2);
+    expect(JSON.stringify(deliveries)).not.toContain(secret.slice(6));
+    for (const service of platform.services.values())
+      expect(service.logs.join('\n'), service.name).not.toContain(secret.slice(6));
+
     const requests = receiver.on('/flaky');
     const byEvent = new Map<string, Received[]>();
     for (const r of requests) byEvent.set(eventOf(r).id, [...(byEvent.get(eventOf(r).id) ?? []), r]);
