@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { verifyWebhook, webhookHeaders } from '@kubelabs/domain';
 import { waitFor } from '@kubelabs/testing';
 import { startPlatform, type RunningPlatform } from '../simulator/src/run-platform';
+import { startServiceProcess } from './support/service-process';
 import { api, studentKey, testLab } from './support/platform-client';
 
 interface Received {
@@ -139,6 +140,37 @@ describe('outgoing webhooks', () => {
     });
     expect(badUrl.status).toBe(400);
     expect(badUrl.contentType).toMatch(/^application\/problem\+json/);
+  });
+
+  it('lets only admin keys manage webhooks (403 problem for a claim-scoped key)', async () => {
+    const created = await api(platform, 'POST', '/v1/api-keys', { name: 'hooks-claim-only', scopes: ['claim'] });
+    expect(created.status).toBe(201);
+    const claimOnly = { claimApiUrl: platform.claimApiUrl, apiKey: String(created.body.key) };
+    const res = await api(claimOnly, 'POST', '/v1/webhooks', {
+      url: receiver.url('/x'),
+      eventTypes: ['tenant.claimed'],
+    });
+    expect(res.status).toBe(403);
+    expect(res.contentType).toMatch(/^application\/problem\+json/);
+    expect((await api(claimOnly, 'GET', '/v1/webhooks')).status).toBe(403);
+  });
+
+  it('answers 503 webhook.disabled from a claim API that has no sealing key, and stores nothing', async () => {
+    const bare = await startServiceProcess('claim-api', { ...platform.env, WEBHOOK_SECRET_KEY: '' });
+    try {
+      const target = { claimApiUrl: bare.url, apiKey: platform.apiKey };
+      const before = await platform.persistence.webhookSubscriptions.countDocuments();
+      const res = await api(target, 'POST', '/v1/webhooks', {
+        url: receiver.url('/x'),
+        eventTypes: ['tenant.claimed'],
+      });
+      expect(res.status).toBe(503);
+      expect(res.contentType).toMatch(/^application\/problem\+json/);
+      expect(res.body).toMatchObject({ code: 'webhook.disabled' });
+      expect(await platform.persistence.webhookSubscriptions.countDocuments()).toBe(before);
+    } finally {
+      await bare.stop();
+    }
   });
 
   it('delivers every event exactly once after failed attempts, each attempt signed and timestamped', async () => {
