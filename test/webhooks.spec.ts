@@ -3,10 +3,13 @@
 // attempt signed and timestamped; a target that never answers 2xx ends in the dead letters after the retry bound and
 // is delivered on redelivery; refused targets are refused at subscription time; the secret is never stored in clear.
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { verifyWebhook, webhookHeaders } from '@kubelabs/domain';
-import { waitFor } from '@kubelabs/testing';
+import { repoRoot, waitFor } from '@kubelabs/testing';
 import { startPlatform, type RunningPlatform } from '../simulator/src/run-platform';
 import { startServiceProcess } from './support/service-process';
 import { api, studentKey, testLab } from './support/platform-client';
@@ -63,6 +66,12 @@ class Receiver {
     await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
   }
 }
+
+/** The receiver's check as contracts/README.md documents it, loaded from the example file the README shows. */
+const verifyExample = join(repoRoot, 'contracts', 'examples', 'verify-webhook.mjs');
+type DocumentedVerify = (secret: string, rawBody: string, headers: IncomingHttpHeaders, nowSeconds?: number) => boolean;
+const documented = async (): Promise<DocumentedVerify> =>
+  ((await import(pathToFileURL(verifyExample).href)) as { verify: DocumentedVerify }).verify;
 
 const eventOf = (r: Received) => JSON.parse(r.body) as { id: string; type: string; data: Record<string, unknown> };
 
@@ -125,6 +134,12 @@ describe('outgoing webhooks', () => {
     expect(res.status).toBe(422);
     expect(res.contentType).toMatch(/^application\/problem\+json/);
     expect(res.body).toMatchObject({ code: 'webhook.target_refused' });
+  });
+
+  it('shows in contracts/README.md the verification example exactly as the file the tests run', () => {
+    const code = readFileSync(verifyExample, 'utf8');
+    const body = code.slice(code.indexOf('import '));
+    expect(readFileSync(join(repoRoot, 'contracts', 'README.md'), 'utf8')).toContain(body.trim());
   });
 
   it('refuses unknown event types and non-http URLs with problem+json', async () => {
@@ -243,7 +258,10 @@ describe('outgoing webhooks', () => {
       ).toEqual([503, 503, 204]);
       expect(attempts.map((a) => a.headers[webhookHeaders.attempt])).toEqual(['1', '2', '3']);
     }
+    const verifyAsDocumented = await documented();
     for (const r of requests) {
+      expect(verifyAsDocumented(secret, r.body, r.headers, Math.floor(r.receivedAt / 1000))).toBe(true);
+      expect(verifyAsDocumented(`${secret}x`, r.body, r.headers, Math.floor(r.receivedAt / 1000))).toBe(false);
       expect(r.headers['content-type']).toBe('application/cloudevents+json');
       expect(r.headers[webhookHeaders.subscription]).toBe(webhookId);
       const timestamp = String(r.headers[webhookHeaders.timestamp]);
