@@ -3,11 +3,15 @@
 // attempt signed and timestamped; a target that never answers 2xx ends in the dead letters after the retry bound and
 // is delivered on redelivery; refused targets are refused at subscription time; the secret is never stored in clear.
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { verifyWebhook, webhookHeaders } from '@kubelabs/domain';
-import { waitFor } from '@kubelabs/testing';
+import { repoRoot, waitFor } from '@kubelabs/testing';
 import { startPlatform, type RunningPlatform } from '../simulator/src/run-platform';
+import { startServiceProcess } from './support/service-process';
 import { api, studentKey, testLab } from './support/platform-client';
 
 interface Received {
@@ -62,6 +66,12 @@ class Receiver {
     await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
   }
 }
+
+/** The receiver's check as contracts/README.md documents it, loaded from the example file the README shows. */
+const verifyExample = join(repoRoot, 'contracts', 'examples', 'verify-webhook.mjs');
+type DocumentedVerify = (secret: string, rawBody: string, headers: IncomingHttpHeaders, nowSeconds?: number) => boolean;
+const documented = async (): Promise<DocumentedVerify> =>
+  ((await import(pathToFileURL(verifyExample).href)) as { verify: DocumentedVerify }).verify;
 
 const eventOf = (r: Received) => JSON.parse(r.body) as { id: string; type: string; data: Record<string, unknown> };
 
@@ -126,6 +136,12 @@ describe('outgoing webhooks', () => {
     expect(res.body).toMatchObject({ code: 'webhook.target_refused' });
   });
 
+  it('shows in contracts/README.md the verification example exactly as the file the tests run', () => {
+    const code = readFileSync(verifyExample, 'utf8');
+    const body = code.slice(code.indexOf('import '));
+    expect(readFileSync(join(repoRoot, 'contracts', 'README.md'), 'utf8')).toContain(body.trim());
+  });
+
   it('refuses unknown event types and non-http URLs with problem+json', async () => {
     const badType = await api(platform, 'POST', '/v1/webhooks', {
       url: receiver.url('/x'),
@@ -139,6 +155,37 @@ describe('outgoing webhooks', () => {
     });
     expect(badUrl.status).toBe(400);
     expect(badUrl.contentType).toMatch(/^application\/problem\+json/);
+  });
+
+  it('lets only admin keys manage webhooks (403 problem for a claim-scoped key)', async () => {
+    const created = await api(platform, 'POST', '/v1/api-keys', { name: 'hooks-claim-only', scopes: ['claim'] });
+    expect(created.status).toBe(201);
+    const claimOnly = { claimApiUrl: platform.claimApiUrl, apiKey: String(created.body.key) };
+    const res = await api(claimOnly, 'POST', '/v1/webhooks', {
+      url: receiver.url('/x'),
+      eventTypes: ['tenant.claimed'],
+    });
+    expect(res.status).toBe(403);
+    expect(res.contentType).toMatch(/^application\/problem\+json/);
+    expect((await api(claimOnly, 'GET', '/v1/webhooks')).status).toBe(403);
+  });
+
+  it('answers 503 webhook.disabled from a claim API that has no sealing key, and stores nothing', async () => {
+    const bare = await startServiceProcess('claim-api', { ...platform.env, WEBHOOK_SECRET_KEY: '' });
+    try {
+      const target = { claimApiUrl: bare.url, apiKey: platform.apiKey };
+      const before = await platform.persistence.webhookSubscriptions.countDocuments();
+      const res = await api(target, 'POST', '/v1/webhooks', {
+        url: receiver.url('/x'),
+        eventTypes: ['tenant.claimed'],
+      });
+      expect(res.status).toBe(503);
+      expect(res.contentType).toMatch(/^application\/problem\+json/);
+      expect(res.body).toMatchObject({ code: 'webhook.disabled' });
+      expect(await platform.persistence.webhookSubscriptions.countDocuments()).toBe(before);
+    } finally {
+      await bare.stop();
+    }
   });
 
   it('delivers every event exactly once after failed attempts, each attempt signed and timestamped', async () => {
@@ -189,6 +236,16 @@ describe('outgoing webhooks', () => {
       { timeoutMs: 30_000, intervalMs: 100 },
     );
 
+    // Nor does it reach the deliveries, the events or any service's log.
+    const deliveries = await platform.persistence.connection
+      .db!.collection('webhook_deliveries')
+      .find({ subscriptionId: webhookId })
+      .toArray();
+    expect(deliveries.length).toBeGreaterThanOrEqual(2);
+    expect(JSON.stringify(deliveries)).not.toContain(secret.slice(6));
+    for (const service of platform.services.values())
+      expect(service.logs.join('\n'), service.name).not.toContain(secret.slice(6));
+
     const requests = receiver.on('/flaky');
     const byEvent = new Map<string, Received[]>();
     for (const r of requests) byEvent.set(eventOf(r).id, [...(byEvent.get(eventOf(r).id) ?? []), r]);
@@ -201,7 +258,10 @@ describe('outgoing webhooks', () => {
       ).toEqual([503, 503, 204]);
       expect(attempts.map((a) => a.headers[webhookHeaders.attempt])).toEqual(['1', '2', '3']);
     }
+    const verifyAsDocumented = await documented();
     for (const r of requests) {
+      expect(verifyAsDocumented(secret, r.body, r.headers, Math.floor(r.receivedAt / 1000))).toBe(true);
+      expect(verifyAsDocumented(`${secret}x`, r.body, r.headers, Math.floor(r.receivedAt / 1000))).toBe(false);
       expect(r.headers['content-type']).toBe('application/cloudevents+json');
       expect(r.headers[webhookHeaders.subscription]).toBe(webhookId);
       const timestamp = String(r.headers[webhookHeaders.timestamp]);

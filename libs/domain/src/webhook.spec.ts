@@ -21,7 +21,7 @@ describe('signWebhook and verifyWebhook', () => {
 
   it('signs "<timestamp>.<body>" with HMAC-SHA256, as a receiver recomputes it', () => {
     // Computed independently: printf '1800000000.{"id":"e1"}' | openssl dgst -sha256 -hmac whsec_test
-    expect(signWebhook(secret, now, body)).toMatch(/^v1=[0-9a-f]{64}$/);
+    expect(signWebhook(secret, now, body)).toBe('v1=b42cea22ffdaf1260befffe780b65c2b4329084ba2ae2223eafc00daf6803b75');
     expect(signWebhook(secret, now, body)).not.toBe(signWebhook(secret, now + 1, body));
   });
 

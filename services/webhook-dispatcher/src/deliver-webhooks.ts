@@ -104,7 +104,8 @@ export class DeliverWebhooks implements OnApplicationBootstrap, OnApplicationShu
       ...(outcome.kind !== 'delivered' && { error: outcome.reason }),
       ...(outcome.status !== undefined && { status: outcome.status }),
     });
-    if (!recorded) this.logger.warn({ deliveryId: id }, 'delivery lease ran out during the attempt');
+    if (!recorded)
+      this.logger.warn({ deliveryId: id }, 'attempt not recorded: its lease ran out, or the subscription was deleted');
     if (outcome.kind === 'dead')
       this.logger.warn({ deliveryId: id, reason: outcome.reason }, 'webhook delivery dead-lettered');
     if (outcome.kind === 'retry') return { requeueAfterMs: outcome.nextAttemptAt.getTime() - at.getTime() };
