@@ -26,7 +26,9 @@ export default defineConfig({
   test: {
     include: ['libs/**/*.spec.ts', 'services/**/*.spec.ts', 'simulator/**/*.spec.ts', 'test/**/*.spec.ts'],
     globalSetup: ['libs/testing/src/global-setup.ts'],
-    testTimeout: 60_000,
+    // A bound against hangs, not a speed goal (those are benchmarks): a platform test takes 15-40 s alone and up to a
+    // minute beside another file on two loaded cores.
+    testTimeout: 120_000,
     hookTimeout: 180_000,
     pool: 'forks',
     fileParallelism: true,
