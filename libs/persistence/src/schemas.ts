@@ -41,6 +41,11 @@ export const labSchema = new Schema<LabDocument>(
     },
     // Per-lab bandwidth overrides; stored as {} when the lab has none, so a sync clears removed ones.
     network: { ingressBandwidth: String, egressBandwidth: String },
+    // The lab's checks as the catalog declares them (validated there); both lists always present, [] for none.
+    checks: {
+      readiness: { type: [Schema.Types.Mixed], default: [] },
+      solution: { type: [Schema.Types.Mixed], default: [] },
+    },
   },
   { collection: 'labs', timestamps: true, versionKey: false },
 );
