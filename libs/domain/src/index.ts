@@ -2,6 +2,7 @@
 export * from './domain-error';
 export * from './lab';
 export * from './lab-check';
+export * from './bootstrap-outcome';
 export * from './tenant';
 export * from './claim';
 export * from './stable-uuid';
