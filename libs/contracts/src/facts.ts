@@ -65,8 +65,11 @@ export function tenantProvisioningFact(input: TenantProvisioning): Fact<'tenant.
     kubernetesVersion: input.kubernetesVersion,
     step: input.step,
     message: input.message,
+    ...(input.bootstrap ? { bootstrap: { node: input.bootstrap.node, step: input.bootstrap.step } } : {}),
   };
-  return fact('tenant.provisioning', data, input.tenantId, `step:${input.tenantId}:${input.step}`);
+  // Each bootstrap step a node reports is its own fact; the other steps happen once per tenant.
+  const detail = input.bootstrap ? `:${input.bootstrap.node}:${input.bootstrap.step}` : '';
+  return fact('tenant.provisioning', data, input.tenantId, `step:${input.tenantId}:${input.step}${detail}`);
 }
 
 /** A tenant became ready; a tenant is ready at most once. */

@@ -934,9 +934,29 @@ export const schemaDocuments: Record<string, object> = {
       step: {
         description: 'The step just reached, in build order.',
         type: 'string',
-        enum: ['namespace', 'secrets', 'virtual-machines', 'services', 'booting', 'control-plane-ready', 'nodes-ready'],
+        enum: [
+          'namespace',
+          'secrets',
+          'virtual-machines',
+          'services',
+          'booting',
+          'bootstrapping',
+          'control-plane-ready',
+          'nodes-ready',
+        ],
       },
       message: { $ref: '../common.schema.json#/definitions/message' },
+      bootstrap: {
+        description:
+          "With step `bootstrapping`: the node and the bootstrap step its cloud-init reported last (the bootstrap outcome ConfigMaps in the tenant's kube-system).",
+        type: 'object',
+        additionalProperties: false,
+        required: ['node', 'step'],
+        properties: {
+          node: { type: 'string', minLength: 1, maxLength: 63 },
+          step: { type: 'string', minLength: 1, maxLength: 200 },
+        },
+      },
     },
     examples: [
       {
@@ -945,6 +965,14 @@ export const schemaDocuments: Record<string, object> = {
         kubernetesVersion: '1.36',
         step: 'booting',
         message: '2 of 2 virtual machines running',
+      },
+      {
+        tenantId: 't-cka-basics-7f3k2',
+        labId: 'cka-basics',
+        kubernetesVersion: '1.36',
+        step: 'bootstrapping',
+        message: 'node01: kubeadm join',
+        bootstrap: { node: 'node01', step: 'kubeadm join' },
       },
     ],
   },

@@ -139,11 +139,26 @@ export interface TenantProvisioning {
   /**
    * The step just reached, in build order.
    */
-  step: 'namespace' | 'secrets' | 'virtual-machines' | 'services' | 'booting' | 'control-plane-ready' | 'nodes-ready';
+  step:
+    | 'namespace'
+    | 'secrets'
+    | 'virtual-machines'
+    | 'services'
+    | 'booting'
+    | 'bootstrapping'
+    | 'control-plane-ready'
+    | 'nodes-ready';
   /**
    * A human-readable sentence for people and logs. Never parsed; never holds secrets.
    */
   message: string;
+  /**
+   * With step `bootstrapping`: the node and the bootstrap step its cloud-init reported last (the bootstrap outcome ConfigMaps in the tenant's kube-system).
+   */
+  bootstrap?: {
+    node: string;
+    step: string;
+  };
 }
 /**
  * A tenant's cluster is up (control plane and every node Ready): it joins its pool and can be claimed.

@@ -243,7 +243,7 @@ function reportFunction(settings: ReportSettings): string[] {
   return [
     'report() {',
     '  local phase="$1" message="${2:-}" logtail attempt',
-    `  logtail="$(tail -n 40 ${bootstrapMarkers.log} 2>/dev/null | sed -E 's/[a-z0-9]{6}\.[a-z0-9]{16}/[token]/g' || true)"`,
+    `  logtail="$(tail -n 40 ${bootstrapMarkers.log} 2>/dev/null | sed -E 's/[a-z0-9]{6}\\.[a-z0-9]{16}/[token]/g' || true)"`,
     `  for attempt in $(seq 1 ${settings.rounds}); do`,
     `    if ${settings.kubectl} -n ${bootstrapOutcome.namespace} create configmap ${name} --dry-run=client -o yaml \\`,
     `        --from-literal=${k.phase}="$phase" --from-literal=${k.node}=${settings.node} --from-literal=${k.step}="$step" \\`,
@@ -304,11 +304,6 @@ function waitForNodes(expected: number, kubeconfig: string): string[] {
  * Pending. A worker has no other credential before it joins, and none that may write kube-system after.
  */
 export function renderBootstrapOutcomeManifest(workerNames: string[]): string {
-  const meta = (name: string) => ({
-    name,
-    namespace: bootstrapOutcome.namespace,
-    labels: { [bootstrapOutcome.label]: bootstrapOutcome.labelValue },
-  });
   const documents: unknown[] = workerNames.map((node) => ({
     apiVersion: 'v1',
     kind: 'ConfigMap',
@@ -346,6 +341,14 @@ export function renderBootstrapOutcomeManifest(workerNames: string[]): string {
   // `kubectl apply` refuses a file with no object: a lab without workers gets an empty List.
   if (documents.length === 0) return yaml({ apiVersion: 'v1', kind: 'List', items: [] });
   return documents.map((document) => yaml(document)).join('---\n');
+}
+
+function meta(name: string) {
+  return {
+    name,
+    namespace: bootstrapOutcome.namespace,
+    labels: { [bootstrapOutcome.label]: bootstrapOutcome.labelValue },
+  };
 }
 
 function nodeHostname(workerIndex: number): string {

@@ -529,6 +529,8 @@ describe('tenant cloud-init', () => {
       expect(script).toMatch(/trap '.*report Failed "line \$LINENO: \$BASH_COMMAND" \|\| true' ERR/);
       expect(script.indexOf('report() {')).toBeLessThan(script.indexOf('step="version check"'));
       expect(script.trimEnd().split('\n').at(-2)).toBe('report Succeeded');
+      // The log's tail goes out with tokens masked (a literal dot: \\. in the script).
+      expect(script).toContain(`sed -E 's/[a-z0-9]{6}\\.[a-z0-9]{16}/[token]/g'`);
     }
     const worker = fileOf(cloudConfigOf(objects, 't-cka-basics-7f3k2-w1'), '/usr/local/lib/kubelabs/bootstrap.sh')!;
     // A worker reports with the bootstrap token, verifying the API against the tenant CA written beside it.
