@@ -29,9 +29,40 @@ export function planCheckResults(
   });
 }
 
-export async function runChecks(checks: readonly DeclaredCheck[], target: CheckTarget): Promise<CheckResult[]> {
-  const observations = await Promise.all(checks.map((check) => observeCheck(check, target)));
-  return planCheckResults(checks, observations, target.workerCount);
+/**
+ * Observes every check at once and evaluates each. With `deadlineMs`, a check still looking when it passes fails
+ * ("did not finish"), whatever it waits for: the run as a whole never takes longer.
+ */
+export async function runChecks(
+  checks: readonly DeclaredCheck[],
+  target: CheckTarget,
+  options: { deadlineMs?: number } = {},
+): Promise<CheckResult[]> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline =
+    options.deadlineMs === undefined
+      ? undefined
+      : new Promise<CheckObservation>((resolve) => {
+          timer = setTimeout(
+            () =>
+              resolve({
+                kind: 'unavailable',
+                message: `the check did not finish within ${Math.round(options.deadlineMs! / 100) / 10} s`,
+              }),
+            options.deadlineMs,
+          );
+        });
+  try {
+    const observations = await Promise.all(
+      checks.map((check) => {
+        const observing = observeCheck(check, target);
+        return deadline ? Promise.race([observing, deadline]) : observing;
+      }),
+    );
+    return planCheckResults(checks, observations, target.workerCount);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** A title for a check that declares none (readiness checks may omit it). */

@@ -111,6 +111,8 @@ export type ClaimDocument = Omit<Claim, 'id'> & {
   seq: number;
   sshPublicKey?: string;
   expiringNotifiedAt?: Date;
+  /** Set while a check run holds the claim (ClaimStore.beginCheckRun). */
+  checksRunUntil?: Date;
   updatedAt: Date;
 };
 export const claimSchema = new Schema<ClaimDocument>(
@@ -131,6 +133,9 @@ export const claimSchema = new Schema<ClaimDocument>(
     apiKeyId: String,
     sshPublicKey: String,
     expiringNotifiedAt: Date,
+    // A check run holds the claim until then (one run at a time per claim, across claim API replicas); a run cut
+    // short by a crash frees it when the time passes.
+    checksRunUntil: Date,
   },
   { collection: 'claims', timestamps: true, versionKey: false },
 );
