@@ -6,6 +6,7 @@ import type { Lab } from '@kubelabs/domain';
 import { loadCatalogDirectory, syncCatalog, formatCatalogErrors } from '@kubelabs/catalog';
 import { Persistence } from '@kubelabs/persistence';
 import { KubeVirtSimulator } from './kubevirt-simulator';
+import type { BootstrapFailure } from './tenant-scenarios';
 import { registerHostNodes } from './register-host-nodes';
 import { serviceNames, startServiceProcess, type ServiceName, type ServiceProcess } from './service-process';
 
@@ -21,7 +22,15 @@ export interface PlatformOptions {
   services?: readonly ServiceName[];
   env?: Record<string, string>;
   serviceEnv?: Partial<Record<ServiceName, Record<string, string>>>;
-  simulator?: { bootMs?: number; failRatio?: number; hostNodes?: number; hostCpu?: number; hostMemoryGi?: number };
+  simulator?: {
+    bootMs?: number;
+    failRatio?: number;
+    hostNodes?: number;
+    hostCpu?: number;
+    hostMemoryGi?: number;
+    /** The first `count` tenants of a lab report this failed bootstrap (told to the simulator before it starts). */
+    bootstrapFailures?: (BootstrapFailure & { labId: string; count?: number })[];
+  };
   claimApiPort?: number;
   devApiKey?: string;
   log?: (line: string) => void;
@@ -70,6 +79,8 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     labelSelector: `kubelabs.io/platform=${instance}`,
     log,
   });
+  for (const { labId, count, ...failure } of options.simulator?.bootstrapFailures ?? [])
+    simulator.scenarios.failBootstrap(labId, failure, count);
   await simulator.start();
 
   const env: Record<string, string> = {

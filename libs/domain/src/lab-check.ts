@@ -99,3 +99,30 @@ export function selectNodeNames(selection: NodeSelection, workerCount: number): 
   if (selection.role === 'worker') return names.workers;
   return [names.controlPlane, ...names.workers];
 }
+
+/** One line on the readiness checks' results: the first failing check, or how many hold. */
+export function summarizeReadiness(results: readonly CheckResult[]): string {
+  const failing = results.find((result) => !result.passed);
+  if (failing) return `readiness check "${failing.title}" does not hold: ${failing.message}`;
+  return `${results.length} readiness check${results.length === 1 ? '' : 's'} hold`;
+}
+
+/**
+ * Why a tenant that missed its provisioning deadline failed, from the conditions the provisioner recorded: a
+ * readiness check that never held, a bootstrap stuck at a step, or plain lateness. Both writers of the deadline rule
+ * (the provisioner, and the pool manager as a backstop) use it, so the reason does not depend on which one was first.
+ */
+export function explainDeadlineFailure(
+  conditions: readonly { type: string; status: string; reason?: string; message?: string }[] | undefined,
+): { reason: string; message: string } {
+  const checks = conditions?.find((c) => c.type === 'ReadinessChecks');
+  if (checks?.status === 'False' && checks.message)
+    return { reason: 'readiness.check_failed', message: `the provisioning deadline passed: ${checks.message}` };
+  const bootstrap = conditions?.find((c) => c.type === 'Bootstrapped');
+  if (bootstrap?.status === 'False' && bootstrap.reason === 'Running' && bootstrap.message)
+    return {
+      reason: 'bootstrap.timeout',
+      message: `the provisioning deadline passed while bootstrapping ${bootstrap.message}`,
+    };
+  return { reason: 'provision.timeout', message: 'the tenant was not ready before its provisioning deadline' };
+}

@@ -127,6 +127,12 @@ export async function observeTenant(deps: ObserveTenantDeps, tenantId: string): 
       namespace,
       bootstrap,
       readiness,
+      conditions: (tenant.conditions ?? []).map(({ type, status, reason, message }) => ({
+        type,
+        status,
+        reason,
+        message,
+      })),
     },
     tenant,
     lab,

@@ -29,6 +29,7 @@ function observed(overrides: Partial<ObservedTenant>): ObservedTenant {
     namespace: null,
     bootstrap: null,
     readiness: null,
+    conditions: [],
     ...overrides,
   };
 }
@@ -121,7 +122,7 @@ describe('planTenant', () => {
           message: 'node01: kubeadm join: timed out',
         },
       }),
-      actions: ['fail:bootstrap.failed'],
+      actions: ['step:bootstrapping', 'fail:bootstrap.failed'],
       ready: 'False',
     },
     {
@@ -293,6 +294,12 @@ describe('planTenant', () => {
       now,
     );
     expect(failed.actions).toEqual([
+      {
+        type: 'record-step',
+        step: 'bootstrapping',
+        message: 'node01: kubeadm join: timed out',
+        bootstrap: { node: 'node01', step: 'kubeadm join' },
+      },
       { type: 'fail', reason: 'bootstrap.failed', message: 'bootstrap failed at node01: kubeadm join: timed out' },
     ]);
     const running_ = planTenant(
@@ -311,13 +318,61 @@ describe('planTenant', () => {
     });
   });
 
+  it.each([
+    {
+      name: 'a readiness check recorded failing on an earlier pass',
+      conditions: [
+        {
+          type: 'ReadinessChecks',
+          status: 'False' as const,
+          reason: 'Failing',
+          message: 'readiness check "x" does not hold: y',
+        },
+      ],
+      reason: 'readiness.check_failed',
+      message: 'the provisioning deadline passed: readiness check "x" does not hold: y',
+    },
+    {
+      name: 'a bootstrap stuck at a step',
+      conditions: [{ type: 'Bootstrapped', status: 'False' as const, reason: 'Running', message: 'controlplane: CNI' }],
+      reason: 'bootstrap.timeout',
+      message: 'the provisioning deadline passed while bootstrapping controlplane: CNI',
+    },
+    {
+      name: 'nothing more specific',
+      conditions: [],
+      reason: 'provision.timeout',
+      message: 'the tenant was not ready before its provisioning deadline',
+    },
+  ])('explains a deadline failure by $name', ({ conditions, reason, message }) => {
+    const plan = planTenant(observed({ provisioningDeadline: earlier, conditions }), now);
+    expect(plan.actions).toEqual([{ type: 'fail', reason, message }]);
+  });
+
+  it('keeps showing what a live tenant was made ready on (bootstrap, readiness checks) while it lives', () => {
+    const kept = [
+      { type: 'Bootstrapped', status: 'True' as const, reason: 'Succeeded', message: '2 nodes bootstrapped' },
+      { type: 'ReadinessChecks', status: 'True' as const, reason: 'Passed', message: '3 readiness checks hold' },
+    ];
+    const plan = planTenant(
+      observed({
+        state: 'claimed',
+        conditions: [...kept, { type: 'NodesReady', status: 'False', reason: 'NodesNotReady', message: '1/2' }],
+      }),
+      now,
+    );
+    expect(plan.conditions.map((c) => c.type)).toEqual(['ObjectsApplied', 'Bootstrapped', 'ReadinessChecks', 'Ready']);
+    expect(plan.conditions.slice(1, 3)).toEqual(kept);
+  });
+
   it("fails at the deadline with the failing readiness check's message", () => {
     const plan = planTenant(observed({ provisioningDeadline: earlier, readiness: [result(false)] }), now);
     expect(plan.actions).toEqual([
       {
         type: 'fail',
         reason: 'readiness.check_failed',
-        message: 'readiness check "node01 is NotReady" never held: node node01 is Ready, expected NotReady',
+        message:
+          'the provisioning deadline passed: readiness check "node01 is NotReady" does not hold: node node01 is Ready, expected NotReady',
       },
     ]);
   });

@@ -2,7 +2,14 @@
 // Holds the step machine (namespace → virtual-machines → booting → bootstrapping → control-plane-ready → nodes-ready →
 // ready: the nodes' bootstrap reported success and the lab's readiness checks hold) and the deadline rule. Desired objects are applied on every pass of a live tenant (provisioning, ready, claimed), so an
 // object deleted or edited by hand is restored; server-side apply makes an unchanged object a no-op.
-import type { BootstrapProgress, CheckResult, Lab, TenantState } from '@kubelabs/domain';
+import {
+  explainDeadlineFailure,
+  summarizeReadiness,
+  type BootstrapProgress,
+  type CheckResult,
+  type Lab,
+  type TenantState,
+} from '@kubelabs/domain';
 import type { ConditionUpdate } from '@kubelabs/persistence';
 import { computeTenantReadiness, type TenantNodeView, type VmStatusView } from './compute-tenant-readiness';
 
@@ -35,6 +42,8 @@ export interface ObservedTenant {
   bootstrap: BootstrapProgress | null;
   /** The lab's readiness checks, evaluated once the bootstrap succeeded; null before. */
   readiness: CheckResult[] | null;
+  /** The conditions recorded on earlier passes (what the tenant was made ready on stays visible while it lives). */
+  conditions: ConditionUpdate[];
 }
 
 export type TenantAction =
@@ -74,11 +83,13 @@ function planProvisioning(observed: ObservedTenant, now: Date): TenantPlan {
     conditions: [condition('Ready', 'False', reason, message)],
   });
   if (now >= observed.provisioningDeadline) {
-    // A readiness check that never held says more than "too late": the lab's broken state was not reached.
-    const failing = observed.readiness?.find((result) => !result.passed);
-    if (failing)
-      return fail('readiness.check_failed', `readiness check "${failing.title}" never held: ${failing.message}`);
-    return fail('provision.timeout', 'the tenant was not ready before its provisioning deadline');
+    // A readiness check that never held (or a bootstrap stuck at a step) says more than "too late". This pass's
+    // results first, else what earlier passes recorded.
+    const latest = observed.readiness?.some((result) => !result.passed)
+      ? [condition('ReadinessChecks', 'False', 'Failing', summarizeReadiness(observed.readiness))]
+      : observed.conditions;
+    const { reason, message } = explainDeadlineFailure(latest);
+    return fail(reason, message);
   }
   if (!observed.lab) return fail('lab.not_found', 'the lab is no longer in the catalog');
   if (observed.credentials === 'malformed')
@@ -162,9 +173,18 @@ function planBootstrapped(observed: ObservedTenant, apply: TenantAction, conditi
     bootstrap.message,
   );
   if (bootstrap.state === 'failed')
-    // The node stopped: it will not get further by itself. Fail now, naming the step, not at the deadline.
+    // The node stopped: it will not get further by itself. Fail now, naming the step, not at the deadline; the
+    // progress shows the step it stopped at first.
     return {
-      actions: [{ type: 'fail', reason: 'bootstrap.failed', message: `bootstrap failed at ${bootstrap.message}` }],
+      actions: [
+        {
+          type: 'record-step',
+          step: 'bootstrapping',
+          message: bootstrap.message,
+          bootstrap: { node: bootstrap.node, step: bootstrap.step },
+        },
+        { type: 'fail', reason: 'bootstrap.failed', message: `bootstrap failed at ${bootstrap.message}` },
+      ],
       conditions: [
         ...conditions,
         bootstrapped,
@@ -186,10 +206,7 @@ function planBootstrapped(observed: ObservedTenant, apply: TenantAction, conditi
     };
 
   const failing = observed.readiness.filter((result) => !result.passed);
-  const summary =
-    failing.length === 0
-      ? `${observed.readiness.length} readiness check${observed.readiness.length === 1 ? '' : 's'} hold`
-      : `readiness check "${failing[0]!.title}" does not hold: ${failing[0]!.message}`;
+  const summary = summarizeReadiness(observed.readiness);
   const checks = condition(
     'ReadinessChecks',
     failing.length === 0 ? 'True' : 'False',
@@ -236,8 +253,17 @@ function planLive(observed: ObservedTenant): TenantPlan {
     };
   return {
     actions: [{ type: 'apply', scope: 'all', mintCredentials: false }],
-    conditions: [condition('ObjectsApplied', 'True', 'Applied', 'every desired object is applied'), ready],
+    conditions: [
+      condition('ObjectsApplied', 'True', 'Applied', 'every desired object is applied'),
+      ...carried(observed),
+      ready,
+    ],
   };
+}
+
+/** What the tenant was made ready on (its bootstrap, its readiness checks), kept for operators while it lives. */
+function carried(observed: ObservedTenant): ConditionUpdate[] {
+  return observed.conditions.filter((c) => c.type === 'Bootstrapped' || c.type === 'ReadinessChecks');
 }
 
 function planReleasing(observed: ObservedTenant): TenantPlan {
