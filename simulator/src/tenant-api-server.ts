@@ -78,20 +78,23 @@ async function answerControl(
     } catch {
       return { status: 400, body: { error: '[simulator] the body must be JSON' } };
     }
-    const text = (value: unknown, fallback: string) =>
-      typeof value === 'string' && value !== '' ? value.slice(0, 200) : fallback;
     const count =
       Number.isInteger(input.count) && (input.count as number) > 0 ? Math.min(input.count as number, 100) : 1;
     scenarios.failBootstrap(
       m[1]!,
       {
-        node: text(input.node, 'controlplane'),
-        step: text(input.step, 'kubeadm init'),
-        message: text(input.message, '[simulator] bootstrap failed'),
+        node: shortText(input.node, 'controlplane'),
+        step: shortText(input.step, 'kubeadm init'),
+        message: shortText(input.message, '[simulator] bootstrap failed'),
       },
       count,
     );
     return { status: 202, body: { labId: m[1], pending: scenarios.pendingBootstrapFailures(m[1]!) } };
   }
   return { status: 404, body: { error: `[simulator] no control endpoint ${path}` } };
+}
+
+/** A short text field of a control request, or the fallback. */
+function shortText(value: unknown, fallback: string): string {
+  return typeof value === 'string' && value !== '' ? value.slice(0, 200) : fallback;
 }
