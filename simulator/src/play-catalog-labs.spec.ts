@@ -124,5 +124,21 @@ describe('the stand-in tenant API plays each catalog lab', () => {
     // Sticky for that tenant, and used up: the next tenant (the rebuild) succeeds.
     expect((await outcomes('kubelabs-t-fails'))[1]![1]).toBe('Failed');
     expect((await outcomes('kubelabs-t-rebuilt'))[1]![1]).toBe('Succeeded');
+
+    // The same through the dev platform's control endpoint; a body that is not JSON is refused.
+    const control = `${server.urlTemplate.split('/tenants/')[0]}/simulator/labs/broken-kubelet/bootstrap-failures`;
+    const told = await fetch(control, {
+      method: 'POST',
+      body: JSON.stringify({ node: 'controlplane', step: 'kubeadm init', message: 'preflight failed', count: 1 }),
+    });
+    expect(told.status).toBe(202);
+    expect(await told.json()).toEqual({ labId: 'broken-kubelet', pending: 1 });
+    expect((await outcomes('kubelabs-t-cp-fails'))[0]).toEqual([
+      'kubelabs-bootstrap-controlplane',
+      'Failed',
+      'kubeadm init',
+    ]);
+    expect((await fetch(control, { method: 'POST', body: '{not json' })).status).toBe(400);
+    expect((await fetch(control, { method: 'GET' })).status).toBe(405);
   });
 });
