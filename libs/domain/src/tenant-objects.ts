@@ -27,6 +27,17 @@ export const tenantSecretNames = {
   kubeconfig: 'tenant-kubeconfig',
   /** The student's SSH public key, propagated into the VMs by KubeVirt's guest agent. */
   sshAuthorizedKeys: 'ssh-authorized-keys',
+  /**
+   * What lab checks need beyond the kubeconfig: the platform's SSH key and the tenant's SSH host key (public). Apart
+   * from tenant-pki, so the claim API grades without ever reading the tenant CA's private key.
+   */
+  checks: 'tenant-checks',
+} as const;
+
+/** Keys of the tenant-checks Secret (the same names as in tenant-pki). */
+export const tenantChecksKeys = {
+  platformSshKey: 'platform-ssh-key',
+  sshHostPublicKey: 'ssh-host-key.pub',
 } as const;
 
 export const kubeconfigSecretKey = 'kubeconfig';

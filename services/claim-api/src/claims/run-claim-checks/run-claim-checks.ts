@@ -8,19 +8,14 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { runChecks } from '@kubelabs/checks';
 import { claimCheckedFact } from '@kubelabs/contracts';
-import {
-  DomainError,
-  parseTenantPkiData,
-  platformSshUser,
-  tenantSecretNames,
-  type TenantCredentials,
-} from '@kubelabs/domain';
+import { DomainError, kubeconfigSecretKey, platformSshUser, tenantSecretNames } from '@kubelabs/domain';
 import { tenantClusterConfig } from '@kubelabs/kube';
 import { ClaimStore, labFromDocument, Persistence, type ClaimDocument } from '@kubelabs/persistence';
 import { EventBus } from '../../event-bus';
 import { HostCluster } from '../../host-cluster';
 import { ClaimApiSettings } from '../claim-api-settings';
 import { toClaimChecksView, type ClaimChecksView } from './claim-checks-view';
+import { readCheckAccess, type CheckAccess } from './read-check-access';
 
 /** How long past the run's deadline the hold is kept, for the evaluation and the event after it. */
 const holdMarginMs = 5_000;
@@ -76,16 +71,18 @@ export class RunClaimChecks {
         {
           api: tenantClusterConfig({
             server: this.settings.tenantApiUrlTemplate.replaceAll('{namespace}', tenant.namespace),
-            ...credentials,
+            caCertificatePem: credentials.caCertificatePem,
+            adminCertificatePem: credentials.adminCertificatePem,
+            adminKeyPem: credentials.adminKeyPem,
           }),
-          ...(credentials.platformSshKey
+          ...(credentials.platformSshKeyPem
             ? {
                 ssh: {
                   host: sshAddress.slice(0, at),
                   port: Number(sshAddress.slice(at + 1)),
                   username: platformSshUser,
-                  privateKey: credentials.platformSshKey.privateKeyPem,
-                  ...(credentials.sshHostKey ? { hostPublicKey: credentials.sshHostKey.publicKey } : {}),
+                  privateKey: credentials.platformSshKeyPem,
+                  ...(credentials.sshHostPublicKey ? { hostPublicKey: credentials.sshHostPublicKey } : {}),
                 },
               }
             : {}),
@@ -115,15 +112,17 @@ export class RunClaimChecks {
     }
   }
 
-  /** The platform's credentials for the tenant, from its tenant-pki Secret (read on request, kept nowhere). */
-  private async credentialsOf(namespace: string, tenantId: string): Promise<TenantCredentials> {
-    const data = await this.host.readSecretData(namespace, tenantSecretNames.pki);
-    if (!data) throw new DomainError('tenant.not_found', `the credentials of tenant '${tenantId}' are not available`);
-    try {
-      return parseTenantPkiData(data);
-    } catch {
-      // The caller's request is fine; the tenant's Secret is not (the provisioner marks such a tenant).
-      throw new DomainError('tenant.not_found', `the credentials of tenant '${tenantId}' cannot be read`);
-    }
+  /**
+   * The platform's access to the tenant, read on request and kept nowhere: the admin identity from the stored
+   * kubeconfig, the SSH keys from tenant-checks. Never tenant-pki (the tenant CA's private key stays out of reach).
+   */
+  private async credentialsOf(namespace: string, tenantId: string): Promise<CheckAccess> {
+    const [kubeconfig, checks] = await Promise.all([
+      this.host.readSecretKey(namespace, tenantSecretNames.kubeconfig, kubeconfigSecretKey),
+      this.host.readSecretData(namespace, tenantSecretNames.checks),
+    ]);
+    if (!kubeconfig)
+      throw new DomainError('tenant.not_found', `the credentials of tenant '${tenantId}' are not available`);
+    return readCheckAccess(kubeconfig, checks);
   }
 }
