@@ -3,9 +3,10 @@
 // then pass once the simulator plays the student's fix, each run on JetStream as claim.checked; one run at a time per
 // claim and only the claim's own key. A tenant whose bootstrap reports a failure fails at once naming the step, is
 // cleaned up and rebuilt; a readiness check that never holds fails the tenant at its deadline with its message.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { loadCatalogDirectory } from '@kubelabs/catalog';
 import type { Lab } from '@kubelabs/domain';
+import { KubeClient, type KubeObject } from '@kubelabs/kube';
 import { waitFor } from '@kubelabs/testing';
 import { api, storedEvents, studentKey, testLab, usePlatform, waitForPoolsFull } from './support/platform-client';
 
@@ -56,6 +57,18 @@ describe('lab checks', () => {
       const claimId = String(claim.body.id);
       const tenant = (await platform.persistence.tenants.findById(String(claim.body.tenantId)).lean())!;
       expect((await api(asB, 'POST', `/v1/claims/${claimId}/checks`)).status).toBe(404);
+      // What grading reads besides the kubeconfig: the platform's SSH key for this tenant, in its own Secret.
+      const kube = KubeClient.create({
+        kubeconfigPath: inject('lanes').kubeconfigPath,
+        fieldManager: 'lab-checks-test',
+      });
+      const checksSecret = await kube.get<KubeObject & { data: Record<string, string> }>({
+        apiVersion: 'v1',
+        kind: 'Secret',
+        namespace: tenant.namespace,
+        name: 'tenant-checks',
+      });
+      expect(Object.keys(checksSecret!.data).toSorted()).toEqual(['platform-ssh-key', 'ssh-host-key.pub']);
 
       const unsolved = await api<Checks>(asA, 'POST', `/v1/claims/${claimId}/checks`);
       expect(unsolved.status).toBe(200);

@@ -934,7 +934,7 @@ export const schemaDocuments: Record<string, object> = {
       kubernetesVersion: { $ref: '../common.schema.json#/definitions/kubernetesVersion' },
       reason: {
         description:
-          "Stable failure code. Known codes: 'provision.timeout' (deadline passed), 'vm.boot_failed', 'kube.apply_failed', 'lab.not_found', 'lab.invalid'.",
+          "Stable failure code. Known codes: 'provision.timeout' (deadline passed), 'vm.boot_failed', 'kube.apply_failed', 'lab.not_found', 'lab.invalid', 'bootstrap.failed' (a node's bootstrap reported a failure; the message names node and step), 'bootstrap.timeout' (the deadline passed while a node was still at a step), 'readiness.check_failed' (the deadline passed with a lab readiness check not holding; the message is the check's).",
         $ref: '../common.schema.json#/definitions/code',
       },
       message: { $ref: '../common.schema.json#/definitions/message' },

@@ -203,7 +203,7 @@ export interface TenantFailed {
    */
   kubernetesVersion: string;
   /**
-   * Stable failure code. Known codes: 'provision.timeout' (deadline passed), 'vm.boot_failed', 'kube.apply_failed', 'lab.not_found', 'lab.invalid'.
+   * Stable failure code. Known codes: 'provision.timeout' (deadline passed), 'vm.boot_failed', 'kube.apply_failed', 'lab.not_found', 'lab.invalid', 'bootstrap.failed' (a node's bootstrap reported a failure; the message names node and step), 'bootstrap.timeout' (the deadline passed while a node was still at a step), 'readiness.check_failed' (the deadline passed with a lab readiness check not holding; the message is the check's).
    */
   reason: string;
   /**
