@@ -24,11 +24,6 @@ export function readCheckAccess(kubeconfigYaml: string, checksData: Record<strin
   } catch {
     throw unreadable('its kubeconfig is not YAML');
   }
-  const field = (entry: Record<string, unknown> | undefined, key: string): string => {
-    const value = entry?.[key];
-    if (typeof value !== 'string' || value === '') throw unreadable(`its kubeconfig has no ${key}`);
-    return Buffer.from(value, 'base64').toString('utf8');
-  };
   const cluster = document?.clusters?.[0]?.cluster;
   const user = document?.users?.[0]?.user;
   const decode = (key: string) => {
@@ -49,4 +44,11 @@ export function readCheckAccess(kubeconfigYaml: string, checksData: Record<strin
 /** The request is fine; the tenant's Secret is not. */
 function unreadable(why: string): DomainError {
   return new DomainError('tenant.not_found', `the tenant's credentials cannot be read: ${why}`);
+}
+
+/** A base64 field of a kubeconfig entry, decoded; a tenant problem when missing. */
+function field(entry: Record<string, unknown> | undefined, key: string): string {
+  const value = entry?.[key];
+  if (typeof value !== 'string' || value === '') throw unreadable(`its kubeconfig has no ${key}`);
+  return Buffer.from(value, 'base64').toString('utf8');
 }
