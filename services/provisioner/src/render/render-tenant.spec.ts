@@ -533,7 +533,7 @@ describe('tenant cloud-init', () => {
       expect(script).toMatch(/trap '.*report Failed "line \$LINENO: \$BASH_COMMAND" \|\| true' ERR/);
       expect(script.indexOf('report() {')).toBeLessThan(script.indexOf('step="version check"'));
       expect(script.trimEnd().split('\n').at(-2)).toBe('report Succeeded || true');
-      // The log's tail goes out with tokens masked (a literal dot: \\. in the script).
+      // The log's tail goes out with tokens masked (the dot in the sed pattern is escaped: a literal dot).
       expect(script).toContain(`sed -E 's/[a-z0-9]{6}\\.[a-z0-9]{16}/[token]/g'`);
     }
     const worker = fileOf(cloudConfigOf(objects, 't-cka-basics-7f3k2-w1'), '/usr/local/lib/kubelabs/bootstrap.sh')!;
