@@ -1,7 +1,10 @@
-// [simulator] What a tenant's kube-apiserver would answer, derived from its VirtualMachines alone: the API is up once
-// the control-plane VM runs, and each running VM is a Ready Node named after the guest's hostname. Pure routing and
-// rendering; tenant-api-server.ts only moves bytes.
+// [simulator] What a tenant's kube-apiserver would answer, derived from its VirtualMachines and the lab they belong to:
+// the API is up once the control-plane VM runs, each running VM is a Node named after the guest's hostname (Ready
+// unless the lab's scenario breaks it), and the objects lab checks read come from the lab's scenario (play-lab.ts).
+// Pure routing and rendering; tenant-api-server.ts only moves bytes.
+import { answerTenantObjects } from './answer-tenant-objects';
 import { simulatedIp } from './hash-name';
+import { playLab, type SimulatedWorld, type TenantScenarioState } from './play-lab';
 import { labelKeys, nodeRoleOf, vmKey, type VirtualMachine } from './virtual-machine';
 
 export interface TenantApiAnswer {
@@ -12,6 +15,8 @@ export interface TenantApiAnswer {
 export interface TenantApiOptions {
   /** Reported when the tenant's VMs do not carry a `kubelabs.io/kubernetes-version` label, e.g. `v1.36.0`. */
   defaultKubernetesVersion: string;
+  /** What the simulator was told about a tenant (solved, a bootstrap failure); unsolved and healthy by default. */
+  scenarioOf?: (namespace: string, labId: string | undefined) => TenantScenarioState;
 }
 
 /** The tenant's VMs by namespace, as of the simulator's last look; undefined when it knows no such tenant. */
@@ -75,8 +80,9 @@ function nodeName(vm: VirtualMachine): string {
   return vm.spec?.template?.spec?.hostname ?? vm.metadata.name;
 }
 
-function renderNode(vm: VirtualMachine, kubeletVersion: string): Record<string, unknown> {
+function renderNode(vm: VirtualMachine, kubeletVersion: string, world?: SimulatedWorld): Record<string, unknown> {
   const name = nodeName(vm);
+  const notReady = world?.notReadyNodes.includes(name) ?? false;
   const ready = vm.status?.conditions?.find((c) => c.type === 'Ready');
   const since = ready?.lastTransitionTime ?? '1970-01-01T00:00:00Z';
   const roleLabel: Record<string, string> =
@@ -98,14 +104,23 @@ function renderNode(vm: VirtualMachine, kubeletVersion: string): Record<string, 
     spec: {},
     status: {
       conditions: [
-        {
-          type: 'Ready',
-          status: 'True',
-          reason: 'KubeletReady',
-          message: '[simulator] kubelet is posting ready status',
-          lastHeartbeatTime: since,
-          lastTransitionTime: since,
-        },
+        notReady
+          ? {
+              type: 'Ready',
+              status: 'Unknown',
+              reason: 'NodeStatusUnknown',
+              message: '[simulator] Kubelet stopped posting node status.',
+              lastHeartbeatTime: since,
+              lastTransitionTime: since,
+            }
+          : {
+              type: 'Ready',
+              status: 'True',
+              reason: 'KubeletReady',
+              message: '[simulator] kubelet is posting ready status',
+              lastHeartbeatTime: since,
+              lastTransitionTime: since,
+            },
       ],
       addresses: [
         { type: 'InternalIP', address: simulatedIp(vmKey(vm)) },
@@ -128,7 +143,11 @@ function renderNode(vm: VirtualMachine, kubeletVersion: string): Record<string, 
 }
 
 /** Running VMs become Ready Nodes; booting or failed guests never registered a kubelet, so they are absent. */
-export function renderNodeList(vms: VirtualMachine[], options: TenantApiOptions): Record<string, unknown> {
+export function renderNodeList(
+  vms: VirtualMachine[],
+  options: TenantApiOptions,
+  world?: SimulatedWorld,
+): Record<string, unknown> {
   const { gitVersion } = tenantKubernetesVersion(vms, options.defaultKubernetesVersion);
   return {
     apiVersion: 'v1',
@@ -137,7 +156,7 @@ export function renderNodeList(vms: VirtualMachine[], options: TenantApiOptions)
     items: vms
       .filter(isRunning)
       .toSorted((a, b) => nodeName(a).localeCompare(nodeName(b)))
-      .map((vm) => renderNode(vm, gitVersion)),
+      .map((vm) => renderNode(vm, gitVersion, world)),
   };
 }
 
@@ -158,16 +177,33 @@ export function answerTenantApi(
   if (!vms) return status(404, 'NotFound', `no tenant VirtualMachines in namespace ${namespace}`);
   if (!controlPlaneRunning(vms))
     return status(503, 'ServiceUnavailable', `the control plane of ${namespace} is not running`);
-  switch (match[2] ?? '/') {
+  const labId = vms.map((vm) => vm.metadata.labels?.[labelKeys.lab]).find((value) => value !== undefined);
+  const state = options.scenarioOf?.(namespace, labId) ?? { solved: false };
+  const running = vms.filter(isRunning);
+  const world = playLab(labId, state, {
+    controlPlane: running.filter((vm) => nodeRoleOf(vm) === 'control-plane').map(nodeName)[0] ?? 'controlplane',
+    workers: running
+      .filter((vm) => nodeRoleOf(vm) === 'worker')
+      .map(nodeName)
+      .toSorted(),
+  });
+  const subPath = match[2] ?? '/';
+  switch (subPath) {
     case '/version':
       return { status: 200, body: renderVersion(vms, options) };
     case '/api/v1/nodes':
-      return { status: 200, body: renderNodeList(vms, options) };
+      return { status: 200, body: renderNodeList(vms, options, world) };
     case '/healthz':
     case '/livez':
     case '/readyz':
       return { status: 200, body: 'ok' };
     default:
-      return status(404, 'NotFound', `the simulated tenant API does not serve ${match[2] ?? '/'}`);
+      return (
+        answerTenantObjects(subPath, new URL(url, 'http://simulator').searchParams, {
+          world,
+          state,
+          nodes: running.map(nodeName),
+        }) ?? status(404, 'NotFound', `the simulated tenant API does not serve ${subPath}`)
+      );
   }
 }

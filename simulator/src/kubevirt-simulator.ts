@@ -5,6 +5,7 @@ import { CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions } from '@
 import { planVmInstances } from './plan-vm-instances';
 import { isBooting, planVmStatus, type BootOptions } from './plan-vm-status';
 import { startTenantApiServer, type TenantApiServer } from './tenant-api-server';
+import { TenantScenarios } from './tenant-scenarios';
 import {
   kubevirt,
   labelKeys,
@@ -85,6 +86,8 @@ export class KubeVirtSimulator {
   /** The last error reported per VM or step, so a lasting failure is logged once rather than every pass. */
   private readonly reportedErrors = new Map<string, string>();
   private vmsByNamespace = new Map<string, VirtualMachine[]>();
+  /** What the stand-in tenant API plays per tenant: tests call `solve` and `failBootstrap` on it. */
+  readonly scenarios = new TenantScenarios();
   private server: TenantApiServer | undefined;
   private timer: NodeJS.Timeout | undefined;
   private pass: Promise<void> | undefined;
@@ -119,9 +122,15 @@ export class KubeVirtSimulator {
     if (this.running) throw new Error('[simulator] already started');
     this.running = true;
     try {
-      this.server = await startTenantApiServer(this.port, (namespace) => this.vmsByNamespace.get(namespace), {
-        defaultKubernetesVersion: this.defaultKubernetesVersion,
-      });
+      this.server = await startTenantApiServer(
+        this.port,
+        (namespace) => this.vmsByNamespace.get(namespace),
+        {
+          defaultKubernetesVersion: this.defaultKubernetesVersion,
+          scenarioOf: (namespace, labId) => this.scenarios.stateOf(namespace, labId),
+        },
+        this.scenarios,
+      );
       await this.firstPass();
     } catch (error) {
       await this.stop();

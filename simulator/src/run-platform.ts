@@ -8,6 +8,7 @@ import { loadCatalogDirectory, syncCatalog, formatCatalogErrors } from '@kubelab
 import { Persistence } from '@kubelabs/persistence';
 import { laneStateDir } from '@kubelabs/testing';
 import { KubeVirtSimulator } from './kubevirt-simulator';
+import type { BootstrapFailure } from './tenant-scenarios';
 import { registerHostNodes } from './register-host-nodes';
 import { serviceNames, startServiceProcess, type ServiceName, type ServiceProcess } from './service-process';
 import { RealTenantClusters } from './tenant-clusters/tenant-clusters';
@@ -24,7 +25,15 @@ export interface PlatformOptions {
   services?: readonly ServiceName[];
   env?: Record<string, string>;
   serviceEnv?: Partial<Record<ServiceName, Record<string, string>>>;
-  simulator?: { bootMs?: number; failRatio?: number; hostNodes?: number; hostCpu?: number; hostMemoryGi?: number };
+  simulator?: {
+    bootMs?: number;
+    failRatio?: number;
+    hostNodes?: number;
+    hostCpu?: number;
+    hostMemoryGi?: number;
+    /** The first `count` tenants of a lab report this failed bootstrap (told to the simulator before it starts). */
+    bootstrapFailures?: (BootstrapFailure & { labId: string; count?: number })[];
+  };
   /**
    * Real kube-apiservers for claimed tenants, started on request (`tenantClusters.serve(namespace)`) on this etcd; the
    * syncer reaches tenant APIs through them (the light stand-in keeps answering the provisioner's readiness checks).
@@ -80,6 +89,8 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     labelSelector: `kubelabs.io/platform=${instance}`,
     log,
   });
+  for (const { labId, count, ...failure } of options.simulator?.bootstrapFailures ?? [])
+    simulator.scenarios.failBootstrap(labId, failure, count);
   await simulator.start();
   let tenantClusters: RealTenantClusters | undefined;
   if (options.realTenantApis) {

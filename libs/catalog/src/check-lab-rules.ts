@@ -1,6 +1,6 @@
 // The rules a JSON Schema cannot express, checked on the raw data so they are reported alongside schema errors (each
 // rule looks only at fields that have the right type; the schema reports the rest).
-import { bandwidthPattern, checkBandwidth } from '@kubelabs/domain';
+import { bandwidthPattern, checkBandwidth, tenantNodeNames } from '@kubelabs/domain';
 import { pointer } from './catalog-error';
 import type { FieldError } from './validate-lab-schema';
 
@@ -45,7 +45,51 @@ export function checkLabRules(data: unknown, fileId: string): FieldError[] {
     const problem = typeof value === 'string' && bandwidthPattern.test(value) ? checkBandwidth(value) : undefined;
     if (problem) errors.push({ path: pointer('network', field), message: `${problem}, got ${JSON.stringify(value)}` });
   }
+
+  const checks = isRecord(data.checks) ? data.checks : {};
+  const workerCount = typeof workers.count === 'number' ? workers.count : undefined;
+  for (const list of ['readiness', 'solution'] as const) {
+    const items = Array.isArray(checks[list]) ? (checks[list] as unknown[]) : [];
+    items.forEach((check, index) => {
+      if (isRecord(check)) errors.push(...checkCheck(check, workerCount, ['checks', list, String(index)]));
+    });
+  }
   return errors;
+}
+
+/** A check the platform could never evaluate on this lab's tenants: a node it does not have, a malformed selector. */
+function checkCheck(check: Record<string, unknown>, workerCount: number | undefined, at: string[]): FieldError[] {
+  const errors: FieldError[] = [];
+  if (workerCount !== undefined) {
+    const names = tenantNodeNames(workerCount);
+    const known = [names.controlPlane, ...names.workers];
+    if (typeof check.node === 'string' && !known.includes(check.node))
+      errors.push({
+        path: pointer(...at, 'node'),
+        message: `names a node the lab's tenants do not have (they have ${known.join(', ')})`,
+      });
+    if (check.role === 'worker' && workerCount === 0)
+      errors.push({
+        path: pointer(...at, 'role'),
+        message: 'selects the workers but the lab has none (topology.workers.count is 0)',
+      });
+  }
+  if (check.node !== undefined && check.role !== undefined)
+    errors.push({ path: pointer(...at, 'role'), message: 'cannot be given with node: select one node or a role' });
+  if (check.kind === 'pod-logs' && typeof check.selector === 'string' && !isLabelSelector(check.selector))
+    errors.push({
+      path: pointer(...at, 'selector'),
+      message: `must be a label selector such as app=frontend or app=web,tier!=cache, got ${JSON.stringify(check.selector)}`,
+    });
+  return errors;
+}
+
+/** Equality-based label selectors (`k=v`, `k==v`, `k!=v`, `k`, `!k`), comma separated: what a check may use. */
+const selectorTerm =
+  /^(!?[A-Za-z0-9]([-A-Za-z0-9_./]*[A-Za-z0-9])?)((==?|!=)([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?)?$/;
+
+function isLabelSelector(selector: string): boolean {
+  return selector.split(',').every((term) => selectorTerm.test(term.trim()) && !/^!.*=/.test(term.trim()));
 }
 
 function checkPoolSettings(settings: Record<string, unknown>, at: string[]): FieldError[] {

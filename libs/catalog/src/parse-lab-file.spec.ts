@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { bandwidthPattern, type Lab, type LabLevel } from '@kubelabs/domain';
+import { bandwidthPattern, labCheckKinds, type Lab, type LabLevel } from '@kubelabs/domain';
 import { formatCatalogErrors, labSchemaPath, parseLabFile, type CatalogError } from './index';
 
 function validLab(): Record<string, any> {
@@ -381,6 +381,94 @@ describe('parseLabFile', () => {
   });
 });
 
+describe('parseLabFile: checks', () => {
+  const checks = {
+    readiness: [
+      { kind: 'node', role: 'worker', state: 'NotReady' },
+      { kind: 'pod-logs', namespace: 'shop', selector: 'app=frontend', contains: 'FAILED' },
+    ],
+    solution: [
+      { kind: 'node', state: 'Ready', title: 'every node is Ready', hint: 'systemctl status kubelet' },
+      { kind: 'workload', namespace: 'default', name: 'web', readyReplicas: 2, title: 'web runs', hint: 'look' },
+      { kind: 'service-endpoints', namespace: 'shop', service: 'api', title: 'api has endpoints', hint: 'selector' },
+      { kind: 'http', nodePort: 30080, contains: 'Welcome', title: 'it answers', hint: 'targetPort' },
+      { kind: 'ssh', node: 'node01', script: 'systemctl is-enabled kubelet', title: 'kubelet on boot', hint: 'enable' },
+    ],
+  };
+
+  it('keeps declared checks as written (defaults filled) and leaves out empty lists', () => {
+    const parsed = parseLabFile('deploy/catalog/demo.yaml', stringify({ ...validLab(), checks }));
+    expect(parsed).toHaveProperty('lab');
+    const lab = (parsed as { lab: Lab }).lab;
+    expect(lab.checks?.readiness).toEqual([checks.readiness[0], { ...checks.readiness[1], tailLines: 100 }]);
+    expect(lab.checks?.solution?.map((c) => c.kind)).toEqual(['node', 'workload', 'service-endpoints', 'http', 'ssh']);
+    expect(lab.checks?.solution?.[3]).toMatchObject({ path: '/', status: 200 });
+    expect(lab.checks?.solution?.[4]).toMatchObject({ timeoutSeconds: 10 });
+    const empty = parseLabFile('deploy/catalog/demo.yaml', stringify({ ...validLab(), checks: { readiness: [] } }));
+    expect((empty as { lab: Lab }).lab).not.toHaveProperty('checks');
+  });
+
+  it.each([
+    {
+      name: 'an unknown kind',
+      check: { kind: 'dns', title: 't', hint: 'h' },
+      error: '/checks/solution/0/kind must be one of node, workload, service-endpoints, pod-logs, http, ssh, got "dns"',
+    },
+    {
+      name: 'a solution check without its hint',
+      check: { kind: 'node', state: 'Ready', title: 't' },
+      error: '/checks/solution/0/hint is required',
+    },
+    {
+      name: 'a field of another kind',
+      check: { kind: 'node', state: 'Ready', title: 't', hint: 'h', nodePort: 30080 },
+      error: '/checks/solution/0/nodePort is not a known field',
+    },
+    {
+      name: 'a node the tenants do not have',
+      check: { kind: 'node', node: 'node02', state: 'Ready', title: 't', hint: 'h' },
+      error: "/checks/solution/0/node names a node the lab's tenants do not have (they have controlplane, node01)",
+    },
+    {
+      name: 'a node port outside the range',
+      check: { kind: 'http', nodePort: 8080, title: 't', hint: 'h' },
+      error: '/checks/solution/0/nodePort must be >= 30000, got 8080',
+    },
+    {
+      name: 'a script that may run for ever',
+      check: { kind: 'ssh', script: 'sleep infinity', timeoutSeconds: 3600, title: 't', hint: 'h' },
+      error: '/checks/solution/0/timeoutSeconds must be <= 60, got 3600',
+    },
+    {
+      name: 'a malformed label selector',
+      check: { kind: 'pod-logs', namespace: 'a', selector: 'app in (web', contains: 'x', title: 't', hint: 'h' },
+      error:
+        '/checks/solution/0/selector must be a label selector such as app=frontend or app=web,tier!=cache, got "app in (web"',
+    },
+  ])('refuses $name with its file and path', ({ check, error }) => {
+    const errors = errorsOf('deploy/catalog/demo.yaml', stringify({ ...validLab(), checks: { solution: [check] } }));
+    expect(formatCatalogErrors(errors).map((line) => line.replace(/^deploy\/catalog\/demo\.yaml:\d+: /, ''))).toContain(
+      error,
+    );
+    expect(errors.every((e) => e.file === 'deploy/catalog/demo.yaml' && e.line !== undefined)).toBe(true);
+  });
+
+  it('refuses a worker check on a lab without workers', () => {
+    const lab = {
+      ...validLab(),
+      setup: {},
+      topology: { ...validLab().topology, workers: { count: 0, cpu: 1, memoryMiB: 1024 } },
+    };
+    const errors = errorsOf(
+      'deploy/catalog/demo.yaml',
+      stringify({ ...lab, checks: { readiness: [{ kind: 'node', role: 'worker', state: 'Ready' }] } }),
+    );
+    expect(errors.map((e) => `${e.path} ${e.message}`)).toEqual([
+      '/checks/readiness/0/role selects the workers but the lab has none (topology.workers.count is 0)',
+    ]);
+  });
+});
+
 describe('contracts/lab.schema.json', () => {
   const schema = JSON.parse(readFileSync(labSchemaPath(), 'utf8'));
 
@@ -400,12 +488,22 @@ describe('contracts/lab.schema.json', () => {
       pool: true,
       network: true,
       quota: true,
+      checks: true,
     };
     // Optional in the Lab type too: absent means "the platform's defaults".
-    const optional = ['network', 'quota'];
+    const optional = ['network', 'quota', 'checks'];
     expect(Object.keys(schema.properties).toSorted()).toEqual(Object.keys(fields).toSorted());
     const defaulted = Object.keys(schema.properties).filter((key) => 'default' in schema.properties[key]);
     expect([...schema.required, ...defaulted, ...optional].toSorted()).toEqual(Object.keys(fields).toSorted());
+  });
+
+  it('offers exactly the check kinds the platform evaluates', () => {
+    expect(schema.$defs.check.properties.kind.enum).toEqual([...labCheckKinds]);
+    expect(
+      schema.$defs.check.allOf.map(
+        (branch: { if: { properties: { kind: { const: string } } } }) => branch.if.properties.kind.const,
+      ),
+    ).toEqual([...labCheckKinds]);
   });
 
   it('describes bandwidth with the pattern the platform checks it by', () => {

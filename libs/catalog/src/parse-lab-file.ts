@@ -131,5 +131,14 @@ function toLab(data: Lab): Lab {
     // An empty block overrides nothing: the same lab as none.
     ...(Object.keys(network).length > 0 ? { network } : {}),
     ...(hasQuotaOverrides(quota) ? { quota } : {}),
+    // Likewise empty check lists.
+    ...(data.checks?.readiness?.length || data.checks?.solution?.length
+      ? {
+          checks: {
+            ...(data.checks.readiness?.length ? { readiness: structuredClone(data.checks.readiness) } : {}),
+            ...(data.checks.solution?.length ? { solution: structuredClone(data.checks.solution) } : {}),
+          },
+        }
+      : {}),
   };
 }

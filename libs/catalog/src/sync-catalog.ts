@@ -142,6 +142,15 @@ function normalizeLab(lab: Lab): Lab {
         }
       : {}),
     ...(hasQuotaOverrides(labQuotaOf(lab.quota)) ? { quota: labQuotaOf(lab.quota) } : {}),
+    // Checks compare as the stored lab reads them back: empty lists are no checks.
+    ...(lab.checks?.readiness?.length || lab.checks?.solution?.length
+      ? {
+          checks: {
+            ...(lab.checks.readiness?.length ? { readiness: lab.checks.readiness } : {}),
+            ...(lab.checks.solution?.length ? { solution: lab.checks.solution } : {}),
+          },
+        }
+      : {}),
   } as Lab;
 }
 

@@ -64,6 +64,8 @@ function translateError(error: ErrorObject): FieldError | undefined {
     }
     case 'propertyNames':
       return undefined; // the failing name's own error (below, with `propertyName`) says what is wrong
+    case 'if':
+      return undefined; // a check's kind-specific errors (its `then` branch) say what is wrong
     case 'pattern': {
       const meaning = patternMeaning[error.schemaPath] ?? `must match ${String(params.pattern)}`;
       if (error.propertyName !== undefined) {

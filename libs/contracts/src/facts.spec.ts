@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { renderAccess, stableUuid, tenantNamespace } from '@kubelabs/domain';
 import {
   claimCancelledFact,
+  claimCheckedFact,
   claimExtendedFact,
   claimRequestedFact,
   eventTypes,
@@ -82,6 +83,34 @@ function edgeFacts(i: number): AnyFact[] {
       ),
     }),
     claimExtendedFact({ claimId, tenantId, userId, expiresAt: at }),
+    tenantProvisioningFact({
+      ...tenant,
+      step: 'bootstrapping',
+      message: 'node01: kubeadm join',
+      bootstrap: { node: i % 2 ? 'n'.repeat(63) : 'node01', step: i % 2 ? 's'.repeat(200) : 'kubeadm join' },
+    }),
+    claimCheckedFact({
+      claimId,
+      tenantId,
+      labId,
+      userId,
+      runId: '8d1c7a52-3f5e-4c1e-9a43-5b8e2d7c9f10',
+      checkedAt: at,
+      solved: i % 2 === 0,
+      passed: i % 2 ? 10 : 0,
+      total: i % 2 ? 10 : 0,
+      results:
+        i % 2
+          ? Array.from({ length: 10 }, (_, index) => ({
+              index: Math.min(index, 9),
+              kind: 'ssh' as const,
+              title: 't'.repeat(200),
+              passed: false,
+              message: 'm'.repeat(1000),
+              hint: 'h'.repeat(1000),
+            }))
+          : [],
+    }),
     // Already past its expiry (minutesLeft stops at 0), and one far away.
     tenantExpiringFact({
       tenantId,

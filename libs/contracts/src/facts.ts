@@ -4,6 +4,7 @@
 import { poolKey, stableUuid } from '@kubelabs/domain';
 import type {
   ClaimCancelled,
+  ClaimChecked,
   ClaimExtended,
   ClaimRequested,
   EventPayloads,
@@ -66,8 +67,11 @@ export function tenantProvisioningFact(input: TenantProvisioning): Fact<'tenant.
     kubernetesVersion: input.kubernetesVersion,
     step: input.step,
     message: input.message,
+    ...(input.bootstrap ? { bootstrap: { node: input.bootstrap.node, step: input.bootstrap.step } } : {}),
   };
-  return fact('tenant.provisioning', data, input.tenantId, `step:${input.tenantId}:${input.step}`);
+  // Each bootstrap step a node reports is its own fact; the other steps happen once per tenant.
+  const detail = input.bootstrap ? `:${input.bootstrap.node}:${input.bootstrap.step}` : '';
+  return fact('tenant.provisioning', data, input.tenantId, `step:${input.tenantId}:${input.step}${detail}`);
 }
 
 /** A tenant became ready; a tenant is ready at most once. */
@@ -152,6 +156,30 @@ export function claimExtendedFact(input: WithDates<ClaimExtended, 'expiresAt'>):
     expiresAt: input.expiresAt.toISOString(),
   };
   return fact('claim.extended', data, input.claimId, `extended:${input.claimId}:${input.expiresAt.getTime()}`);
+}
+
+/** The solution checks of a claim's lab were run; each run is its own fact (its id derives from the run id). */
+export function claimCheckedFact(input: WithDates<ClaimChecked, 'checkedAt'>): Fact<'claim.checked'> {
+  const data: ClaimChecked = {
+    claimId: input.claimId,
+    tenantId: input.tenantId,
+    labId: input.labId,
+    userId: input.userId,
+    runId: input.runId,
+    checkedAt: input.checkedAt.toISOString(),
+    solved: input.solved,
+    passed: input.passed,
+    total: input.total,
+    results: input.results.map((r) => ({
+      index: r.index,
+      kind: r.kind,
+      title: r.title,
+      passed: r.passed,
+      message: r.message,
+      ...(r.hint === undefined ? {} : { hint: r.hint }),
+    })),
+  };
+  return fact('claim.checked', data, input.claimId, `checked:${input.claimId}:${input.runId}`);
 }
 
 /**

@@ -22,6 +22,7 @@ export {
 } from './validate-message';
 export {
   claimCancelledFact,
+  claimCheckedFact,
   claimExtendedFact,
   claimRequestedFact,
   poolCapacityShortFact,

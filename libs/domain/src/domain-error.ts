@@ -10,6 +10,8 @@ export type DomainErrorCode =
   | 'claim.extension_exceeded'
   | 'claim.idempotency_conflict'
   | 'claim.access_opening'
+  | 'claim.checks_running'
+  | 'lab.no_checks'
   | 'tenant.not_found'
   | 'auth.unauthenticated'
   | 'auth.forbidden'

@@ -1,4 +1,6 @@
 // The catalog's vocabulary: a lab is a template that tenants are built from.
+import type { LabChecks } from './lab-check';
+
 export type LabLevel = 'beginner' | 'intermediate' | 'advanced';
 
 export interface NodeSize {
@@ -56,6 +58,8 @@ export interface Lab {
   network?: LabNetwork;
   /** Per-lab overrides of the enforcer's quota margins. */
   quota?: LabQuota;
+  /** What must hold before a tenant joins the pool, and what says the lab is solved (lab-check.ts). */
+  checks?: LabChecks;
 }
 
 export function poolKey(labId: string, kubernetesVersion: string): string {

@@ -27,6 +27,17 @@ export const tenantSecretNames = {
   kubeconfig: 'tenant-kubeconfig',
   /** The student's SSH public key, propagated into the VMs by KubeVirt's guest agent. */
   sshAuthorizedKeys: 'ssh-authorized-keys',
+  /**
+   * What lab checks need beyond the kubeconfig: the platform's SSH key and the tenant's SSH host key (public). Apart
+   * from tenant-pki, so the claim API grades without ever reading the tenant CA's private key.
+   */
+  checks: 'tenant-checks',
+} as const;
+
+/** Keys of the tenant-checks Secret (the same names as in tenant-pki). */
+export const tenantChecksKeys = {
+  platformSshKey: 'platform-ssh-key',
+  sshHostPublicKey: 'ssh-host-key.pub',
 } as const;
 
 export const kubeconfigSecretKey = 'kubeconfig';
@@ -49,7 +60,15 @@ export interface TenantCredentials {
   /** `sha256:<hex>` of the CA's DER SubjectPublicKeyInfo, for `kubeadm join --discovery-token-ca-cert-hash`. */
   caCertHash: string;
   sshHostKey?: SshHostKey;
+  /**
+   * The platform's own SSH key for this tenant (same layout as a host key): its public half is authorized for the
+   * `kubelabs` account on every node, so lab checks can run scripts there. Absent on tenants minted before it existed.
+   */
+  platformSshKey?: SshHostKey;
 }
+
+/** The account the platform's SSH key logs in to on every tenant node (passwordless sudo, never the student's). */
+export const platformSshUser = 'kubelabs';
 
 export const bootstrapTokenPattern = /^[a-z0-9]{6}\.[a-z0-9]{16}$/;
 
@@ -63,6 +82,8 @@ export const tenantPkiKeys = {
   caCertHash: 'ca-cert-hash',
   sshHostKey: 'ssh-host-key',
   sshHostPublicKey: 'ssh-host-key.pub',
+  platformSshKey: 'platform-ssh-key',
+  platformSshPublicKey: 'platform-ssh-key.pub',
 } as const;
 
 /** Secret `data` (base64 values) for the credentials; keys in a fixed order. */
@@ -78,6 +99,10 @@ export function tenantPkiData(credentials: TenantCredentials): Record<string, st
   if (credentials.sshHostKey) {
     data[tenantPkiKeys.sshHostKey] = base64(credentials.sshHostKey.privateKeyPem);
     data[tenantPkiKeys.sshHostPublicKey] = base64(credentials.sshHostKey.publicKey);
+  }
+  if (credentials.platformSshKey) {
+    data[tenantPkiKeys.platformSshKey] = base64(credentials.platformSshKey.privateKeyPem);
+    data[tenantPkiKeys.platformSshPublicKey] = base64(credentials.platformSshKey.publicKey);
   }
   return data;
 }
@@ -109,6 +134,12 @@ export function parseTenantPkiData(data: Record<string, string> | undefined): Te
     credentials.sshHostKey = {
       privateKeyPem: read(tenantPkiKeys.sshHostKey),
       publicKey: read(tenantPkiKeys.sshHostPublicKey),
+    };
+  }
+  if (data?.[tenantPkiKeys.platformSshKey] !== undefined) {
+    credentials.platformSshKey = {
+      privateKeyPem: read(tenantPkiKeys.platformSshKey),
+      publicKey: read(tenantPkiKeys.platformSshPublicKey),
     };
   }
   return credentials;

@@ -154,4 +154,28 @@ export class ClaimStore {
       )
       .exec() as Promise<ClaimDocument | null>;
   }
+
+  /**
+   * Starts a check run on an active claim: true when this call took the run (nobody else runs checks on it, or the
+   * last run's hold has lapsed), false otherwise. The hold lapses by itself at `until`: a crashed run blocks nothing
+   * for longer.
+   */
+  async beginCheckRun(claimId: string, now: Date, until: Date): Promise<boolean> {
+    const result = await this.db.claims
+      .updateOne(
+        {
+          _id: claimId,
+          state: 'active',
+          $or: [{ checksRunUntil: { $exists: false } }, { checksRunUntil: null }, { checksRunUntil: { $lte: now } }],
+        },
+        { $set: { checksRunUntil: until } },
+      )
+      .exec();
+    return result.modifiedCount === 1;
+  }
+
+  /** Ends the run begun with `until` (and only that one: a later run's hold is left alone). */
+  async endCheckRun(claimId: string, until: Date): Promise<void> {
+    await this.db.claims.updateOne({ _id: claimId, checksRunUntil: until }, { $unset: { checksRunUntil: 1 } }).exec();
+  }
 }

@@ -1,10 +1,10 @@
 // Converts labs between the domain shape and the stored document shape (per-version overrides as an array, bandwidth
-// and quota overrides as always-present objects).
-import { hasQuotaOverrides, labQuotaOf, type Lab, type LabNetwork } from '@kubelabs/domain';
+// quota overrides and checks as always-present objects).
+import { hasQuotaOverrides, labQuotaOf, type Lab, type LabChecks, type LabNetwork } from '@kubelabs/domain';
 import type { LabDocument } from './schemas';
 
 export function labToDocumentFields(lab: Lab): Omit<LabDocument, '_id' | 'createdAt' | 'updatedAt'> {
-  const { id: _id, pool, network, quota, ...fields } = lab;
+  const { id: _id, pool, network, quota, checks, ...fields } = lab;
   const perVersion = pool.perVersion
     ? Object.entries(pool.perVersion)
         .sort(([a], [b]) => a.localeCompare(b))
@@ -17,11 +17,13 @@ export function labToDocumentFields(lab: Lab): Omit<LabDocument, '_id' | 'create
     // dropped from the stored lab too.
     network: networkOf(network),
     quota: labQuotaOf(quota),
+    // Whole lists for the same reason.
+    checks: { readiness: checks?.readiness ?? [], solution: checks?.solution ?? [] },
   };
 }
 
 export function labFromDocument(doc: LabDocument): Lab {
-  const { _id, createdAt: _c, updatedAt: _u, pool, network, quota: storedQuota, ...fields } = doc;
+  const { _id, createdAt: _c, updatedAt: _u, pool, network, quota: storedQuota, checks, ...fields } = doc;
   const perVersion = pool.perVersion?.length
     ? Object.fromEntries(
         pool.perVersion.map((p) => [p.kubernetesVersion, { minReady: p.minReady, maxTotal: p.maxTotal }]),
@@ -35,7 +37,18 @@ export function labFromDocument(doc: LabDocument): Lab {
     pool: { minReady: pool.minReady, maxTotal: pool.maxTotal, ...(perVersion ? { perVersion } : {}) },
     ...(Object.keys(overrides).length > 0 ? { network: overrides } : {}),
     ...(hasQuotaOverrides(quota) ? { quota } : {}),
+    ...checksOf(checks),
   } as Lab;
+}
+
+/** The checks a stored lab declares; none when both lists are empty (the same lab as one without the field). */
+function checksOf(checks: LabChecks | null | undefined): { checks?: LabChecks } {
+  const readiness = checks?.readiness ?? [];
+  const solution = checks?.solution ?? [];
+  if (readiness.length === 0 && solution.length === 0) return {};
+  return {
+    checks: { ...(readiness.length > 0 ? { readiness } : {}), ...(solution.length > 0 ? { solution } : {}) },
+  };
 }
 
 /** Only the overrides that are set (a stored document may hold nulls or nothing). */

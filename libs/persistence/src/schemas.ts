@@ -47,6 +47,11 @@ export const labSchema = new Schema<LabDocument>(
       extraPods: Number,
       defaultContainerRequest: { cpuMillis: Number, memoryMiB: Number },
     },
+    // The lab's checks as the catalog declares them (validated there); both lists always present, [] for none.
+    checks: {
+      readiness: { type: [Schema.Types.Mixed], default: [] },
+      solution: { type: [Schema.Types.Mixed], default: [] },
+    },
   },
   { collection: 'labs', timestamps: true, versionKey: false },
 );
@@ -112,6 +117,8 @@ export type ClaimDocument = Omit<Claim, 'id'> & {
   seq: number;
   sshPublicKey?: string;
   expiringNotifiedAt?: Date;
+  /** Set while a check run holds the claim (ClaimStore.beginCheckRun). */
+  checksRunUntil?: Date;
   updatedAt: Date;
 };
 export const claimSchema = new Schema<ClaimDocument>(
@@ -132,6 +139,9 @@ export const claimSchema = new Schema<ClaimDocument>(
     apiKeyId: String,
     sshPublicKey: String,
     expiringNotifiedAt: Date,
+    // A check run holds the claim until then (one run at a time per claim, across claim API replicas); a run cut
+    // short by a crash frees it when the time passes.
+    checksRunUntil: Date,
   },
   { collection: 'claims', timestamps: true, versionKey: false },
 );

@@ -106,4 +106,14 @@ export class KubeHostCluster extends HostCluster {
     const value = secret?.data?.[key];
     return value ? Buffer.from(value, 'base64').toString('utf8') : null;
   }
+
+  async readSecretData(namespace: string, name: string): Promise<Record<string, string> | null> {
+    const secret = await this.kube.get<KubernetesObject & { data?: Record<string, string> }>({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      namespace,
+      name,
+    });
+    return secret ? (secret.data ?? {}) : null;
+  }
 }

@@ -12,6 +12,7 @@ import { ClaimProgress } from './claims/claim-events/claim-progress';
 import { ClaimsController } from './claims/claims.controller';
 import { CreateClaim } from './claims/create-claim/create-claim';
 import { ManageClaims } from './claims/manage-claims';
+import { RunClaimChecks } from './claims/run-claim-checks/run-claim-checks';
 import { TenantKubeconfig } from './claims/tenant-kubeconfig';
 import { ClaimCommandsController } from './commands/claim-commands.controller';
 import { ClaimApiConfig } from './config';
@@ -85,6 +86,7 @@ class DevApiKey implements OnApplicationBootstrap {
     ManageClaims,
     ClaimProgress,
     TenantKubeconfig,
+    RunClaimChecks,
     DevApiKey,
     ManageWebhooks,
   ],

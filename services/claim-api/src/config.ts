@@ -73,4 +73,23 @@ export class ClaimApiConfig extends PlatformConfig {
   /** Explicit allowances inside the refused ranges (an LMS on a private address; the tests' receiver on loopback). */
   @EnvCidrs()
   WEBHOOK_ALLOWED_CIDRS: string = '';
+
+  /**
+   * Where lab checks (POST /v1/claims/{id}/checks) reach a tenant's API server, with the platform's credentials from
+   * the tenant-pki Secret; `{namespace}` is replaced. The same address the provisioner uses.
+   */
+  @Matches(/^https?:\/\/\S+$/, {
+    message: 'TENANT_API_URL_TEMPLATE must be an http(s) URL, optionally with {namespace}',
+  })
+  TENANT_API_URL_TEMPLATE: string = 'https://kube-api.{namespace}.svc:6443';
+
+  /** Where ssh checks reach a tenant control plane's SSH (`host:port`); workers are reached through it. */
+  @Matches(/^[^\s:]+:\d{1,5}$/, {
+    message: 'TENANT_SSH_ADDRESS_TEMPLATE must be host:port, optionally with {namespace}',
+  })
+  TENANT_SSH_ADDRESS_TEMPLATE: string = 'ssh.{namespace}.svc:22';
+
+  /** The longest one check run may take; a check still looking then fails ("did not finish"). */
+  @EnvIntegerInRange(1_000, 120_000)
+  CHECK_RUN_TIMEOUT_MS: number = 30_000;
 }

@@ -8,7 +8,7 @@ import {
   tenantProvisionRequestedFact,
   tenantReleasedFact,
 } from '@kubelabs/contracts';
-import { renderAccess } from '@kubelabs/domain';
+import { explainDeadlineFailure, renderAccess } from '@kubelabs/domain';
 import type { EventPublisher } from '@kubelabs/messaging';
 import { ClaimStore, TenantStore, type ClaimDocument, type Persistence } from '@kubelabs/persistence';
 import type { ObservedPoolState } from './observe-pools';
@@ -158,16 +158,13 @@ export class PoolActionApplier {
   }
 
   private async failStuck(pool: ObservedPoolState, tenantId: string, now: Date): Promise<void> {
-    const reason = 'provision.timeout';
+    // The provisioner's conditions say why it was not ready (a readiness check, a stuck bootstrap): the same reason
+    // whether the provisioner or this backstop fails it first.
+    const stuck = await this.db.tenants.findById(tenantId, { conditions: 1 }).lean().exec();
+    const { reason, message } = explainDeadlineFailure(stuck?.conditions);
     if (!(await this.tenants.markFailed(tenantId, reason, { onlyPastDeadline: now }))) return;
     await this.events.publishFact(
-      tenantFailedFact({
-        tenantId,
-        labId: pool.labId,
-        kubernetesVersion: pool.kubernetesVersion,
-        reason,
-        message: 'the tenant was not ready before its provisioning deadline',
-      }),
+      tenantFailedFact({ tenantId, labId: pool.labId, kubernetesVersion: pool.kubernetesVersion, reason, message }),
     );
   }
 }

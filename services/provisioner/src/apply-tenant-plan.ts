@@ -72,12 +72,22 @@ export class TenantPlanApplier {
           await this.applyObjects(snapshot.tenant._id, objects);
           break;
         }
-        case 'record-step':
-          if (await this.deps.store.recordStep(snapshot.tenant._id, action.step))
+        case 'record-step': {
+          // Each bootstrap step a node reports is recorded (and announced) once: the stored step carries it.
+          const recorded = action.bootstrap
+            ? `${action.step}:${action.bootstrap.node}:${action.bootstrap.step}`
+            : action.step;
+          if (await this.deps.store.recordStep(snapshot.tenant._id, recorded))
             await this.deps.events.publishFact(
-              tenantProvisioningFact({ ...this.refOf(snapshot), step: action.step, message: action.message }),
+              tenantProvisioningFact({
+                ...this.refOf(snapshot),
+                step: action.step,
+                message: action.message,
+                ...(action.bootstrap ? { bootstrap: action.bootstrap } : {}),
+              }),
             );
           break;
+        }
         case 'mark-ready':
           if (await this.deps.store.markReady(snapshot.tenant._id, now))
             await this.deps.events.publishFact(

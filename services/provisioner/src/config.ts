@@ -36,6 +36,15 @@ export class ProvisionerConfig extends PlatformConfig {
   })
   TENANT_API_URL_TEMPLATE: string = 'https://kube-api.{namespace}.svc:6443';
 
+  /**
+   * Where the provisioner reaches a tenant control plane's SSH (`host:port`) for ssh readiness checks, with the
+   * platform's per-tenant key; `{namespace}` is replaced. Workers are reached through the control plane.
+   */
+  @Matches(/^[^\s:]+:\d{1,5}$/, {
+    message: 'TENANT_SSH_ADDRESS_TEMPLATE must be host:port, optionally with {namespace}',
+  })
+  TENANT_SSH_ADDRESS_TEMPLATE: string = 'ssh.{namespace}.svc:22';
+
   /** The server URL written into the student's kubeconfig; `{namespace}` is replaced. */
   @Matches(/^https:\/\/\S+$/, {
     message: 'TENANT_API_PUBLIC_URL_TEMPLATE must be an https URL, optionally with {namespace}',

@@ -2,11 +2,18 @@
 // Secret, and, depending on the state, the VMs' status and the tenant API's nodes (provisioning), the student's key
 // (claimed) or the host namespace (releasing).
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { parseTenantPkiData, tenantSecretNames, type Lab, type TenantCredentials } from '@kubelabs/domain';
+import {
+  parseTenantPkiData,
+  readinessChecksOf,
+  tenantNodeNames,
+  tenantSecretNames,
+  type Lab,
+  type TenantCredentials,
+} from '@kubelabs/domain';
 import type { KubeClient } from '@kubelabs/kube';
 import { labFromDocument, type Persistence, type TenantDocument } from '@kubelabs/persistence';
 import type { VmStatusView } from './compute-tenant-readiness';
-import { observeTenantNodes } from './observe-tenant-cluster';
+import { observeReadinessChecks, observeTenantBootstrap, observeTenantNodes } from './observe-tenant-cluster';
 import type { ObservedTenant } from './plan-tenant';
 import { controlPlaneVmName, workerVmName } from './render';
 
@@ -24,6 +31,8 @@ export interface ObserveTenantDeps {
   kube: KubeClient;
   /** Where the provisioner reaches a tenant's API server; `{namespace}` is replaced. */
   tenantApiUrlTemplate: string;
+  /** Where it reaches a tenant control plane's SSH (`host:port`), for ssh readiness checks; `{namespace}` is replaced. */
+  tenantSshAddressTemplate: string;
 }
 
 type SecretObject = KubernetesObject & { data?: Record<string, string> };
@@ -70,6 +79,8 @@ export async function observeTenant(deps: ObserveTenantDeps, tenantId: string): 
 
   let vms: VmStatusView[] | null = null;
   let nodes: ObservedTenant['nodes'] = null;
+  let bootstrap: ObservedTenant['bootstrap'] = null;
+  let readiness: ObservedTenant['readiness'] = null;
   if (
     tenant.state === 'provisioning' &&
     lab &&
@@ -79,11 +90,20 @@ export async function observeTenant(deps: ObserveTenantDeps, tenantId: string): 
     const objects = await kube.list<VmObject>('kubevirt.io/v1', 'VirtualMachine', { namespace: tenant.namespace });
     vms = objects.map((vm) => ({ name: vm.metadata?.name ?? '', ...vm.status }));
     const allRunning = expectedVms.every((name) => vms!.find((vm) => vm.name === name)?.ready === true);
-    if (allRunning)
-      nodes = await observeTenantNodes(
-        deps.tenantApiUrlTemplate.replaceAll('{namespace}', tenant.namespace),
-        credentials,
-      );
+    const apiUrl = deps.tenantApiUrlTemplate.replaceAll('{namespace}', tenant.namespace);
+    if (allRunning) nodes = await observeTenantNodes(apiUrl, credentials);
+    if (nodes !== null) {
+      const names = tenantNodeNames(lab.topology.workers.count);
+      bootstrap = await observeTenantBootstrap(apiUrl, credentials, [names.controlPlane, ...names.workers]);
+      // The lab's broken state is only meaningful once its setup ran: checks wait for the bootstrap's success.
+      if (bootstrap?.state === 'succeeded')
+        readiness = await observeReadinessChecks(
+          { apiUrl, sshAddress: deps.tenantSshAddressTemplate.replaceAll('{namespace}', tenant.namespace) },
+          credentials,
+          readinessChecksOf(lab),
+          lab.topology.workers.count,
+        );
+    }
   }
 
   let namespace: ObservedTenant['namespace'] = null;
@@ -105,6 +125,14 @@ export async function observeTenant(deps: ObserveTenantDeps, tenantId: string): 
       vms,
       nodes,
       namespace,
+      bootstrap,
+      readiness,
+      conditions: (tenant.conditions ?? []).map(({ type, status, reason, message }) => ({
+        type,
+        status,
+        reason,
+        message,
+      })),
     },
     tenant,
     lab,

@@ -2,6 +2,7 @@
 // or releasing tenant gets on each pass.
 import { describe, expect, it } from 'vitest';
 import { computeTenantReadiness, type VmStatusView } from './compute-tenant-readiness';
+import type { BootstrapProgress } from '@kubelabs/domain';
 import { planTenant, type ObservedTenant, type TenantAction } from './plan-tenant';
 import { makeLab } from './render/render-tenant.fixtures';
 
@@ -26,9 +27,29 @@ function observed(overrides: Partial<ObservedTenant>): ObservedTenant {
     vms: null,
     nodes: null,
     namespace: null,
+    bootstrap: null,
+    readiness: null,
+    conditions: [],
     ...overrides,
   };
 }
+
+const bothNodes = (workerReady: boolean) => [
+  { name: 'controlplane', ready: true },
+  { name: 'node01', ready: workerReady },
+];
+const bootstrapped: BootstrapProgress = { state: 'succeeded', message: '2 nodes bootstrapped' };
+const result = (
+  passed: boolean,
+  title = 'node01 is NotReady',
+  message = 'node node01 is Ready, expected NotReady',
+) => ({
+  index: 0,
+  kind: 'node' as const,
+  title,
+  passed,
+  message,
+});
 
 const types = (actions: TenantAction[]) =>
   actions.map((a) =>
@@ -74,28 +95,74 @@ describe('planTenant', () => {
       ready: 'False',
     },
     {
-      name: 'the control plane Ready and a worker not yet: control-plane-ready',
+      name: 'the API answers but no bootstrap outcome is readable yet: bootstrapping',
+      tenant: observed({ vms: vmNames.map(running), nodes: bothNodes(true) }),
+      actions: ['apply:all', 'step:bootstrapping'],
+      ready: 'False',
+    },
+    {
+      name: 'a node reports a bootstrap step: bootstrapping, with that step',
       tenant: observed({
         vms: vmNames.map(running),
-        nodes: [
-          { name: 'controlplane', ready: true },
-          { name: 'node01', ready: false },
-        ],
+        nodes: bothNodes(false),
+        bootstrap: { state: 'running', node: 'node01', step: 'kubeadm join', message: 'node01: kubeadm join' },
+      }),
+      actions: ['apply:all', 'step:bootstrapping'],
+      ready: 'False',
+    },
+    {
+      name: 'a node reports a failed bootstrap: the tenant fails at once, long before its deadline',
+      tenant: observed({
+        vms: vmNames.map(running),
+        nodes: bothNodes(false),
+        bootstrap: {
+          state: 'failed',
+          node: 'node01',
+          step: 'kubeadm join',
+          message: 'node01: kubeadm join: timed out',
+        },
+      }),
+      actions: ['step:bootstrapping', 'fail:bootstrap.failed'],
+      ready: 'False',
+    },
+    {
+      name: 'bootstrapped, every node Ready and the default readiness holds: nodes-ready, then ready',
+      tenant: observed({
+        vms: vmNames.map(running),
+        nodes: bothNodes(true),
+        bootstrap: bootstrapped,
+        readiness: [result(true, 'every node is Ready', 'nodes controlplane, node01 are Ready')],
+      }),
+      actions: ['apply:all', 'step:nodes-ready', 'mark-ready'],
+      ready: 'True',
+    },
+    {
+      name: 'broken as intended: a NotReady worker the lab wants NotReady is ready',
+      tenant: observed({
+        vms: vmNames.map(running),
+        nodes: bothNodes(false),
+        bootstrap: bootstrapped,
+        readiness: [result(true, 'node01 is NotReady', 'node node01 is NotReady')],
+      }),
+      actions: ['apply:all', 'step:nodes-ready', 'mark-ready'],
+      ready: 'True',
+    },
+    {
+      name: 'a readiness check that does not hold yet: wait (control-plane-ready)',
+      tenant: observed({
+        vms: vmNames.map(running),
+        nodes: bothNodes(true),
+        bootstrap: bootstrapped,
+        readiness: [result(false)],
       }),
       actions: ['apply:all', 'step:control-plane-ready'],
       ready: 'False',
     },
     {
-      name: 'every node Ready: nodes-ready, then ready',
-      tenant: observed({
-        vms: vmNames.map(running),
-        nodes: [
-          { name: 'controlplane', ready: true },
-          { name: 'node01', ready: true },
-        ],
-      }),
-      actions: ['apply:all', 'step:nodes-ready', 'mark-ready'],
-      ready: 'True',
+      name: 'a readiness check that never held fails the tenant at its deadline',
+      tenant: observed({ provisioningDeadline: earlier, vms: vmNames.map(running), readiness: [result(false)] }),
+      actions: ['fail:readiness.check_failed'],
+      ready: 'False',
     },
     {
       name: 'a VM that cannot boot fails the tenant at once',
@@ -192,21 +259,121 @@ describe('planTenant', () => {
     ]);
   });
 
-  it('reports how many VMs and nodes are up in its conditions', () => {
+  it('reports how many VMs and nodes are up, the bootstrap and the readiness checks in its conditions', () => {
     const plan = planTenant(
       observed({
         vms: vmNames.map(running),
-        nodes: [
-          { name: 'controlplane', ready: true },
-          { name: 'node01', ready: false },
-        ],
+        nodes: bothNodes(false),
+        bootstrap: bootstrapped,
+        readiness: [result(false)],
       }),
       now,
     );
+    const summary = 'readiness check "node01 is NotReady" does not hold: node node01 is Ready, expected NotReady';
     expect(plan.conditions).toEqual([
       { type: 'VirtualMachinesReady', status: 'True', reason: 'Running', message: '2/2 virtual machines running' },
       { type: 'NodesReady', status: 'False', reason: 'NodesNotReady', message: '1/2 nodes Ready' },
-      { type: 'Ready', status: 'False', reason: 'ControlPlaneReady', message: '1/2 nodes Ready' },
+      { type: 'Bootstrapped', status: 'True', reason: 'Succeeded', message: '2 nodes bootstrapped' },
+      { type: 'ReadinessChecks', status: 'False', reason: 'Failing', message: summary },
+      { type: 'Ready', status: 'False', reason: 'ReadinessChecksFailing', message: summary },
+    ]);
+  });
+
+  it('names the failing node and bootstrap step in the failure, and each bootstrap step in the progress', () => {
+    const failed = planTenant(
+      observed({
+        vms: vmNames.map(running),
+        nodes: bothNodes(false),
+        bootstrap: {
+          state: 'failed',
+          node: 'node01',
+          step: 'kubeadm join',
+          message: 'node01: kubeadm join: timed out',
+        },
+      }),
+      now,
+    );
+    expect(failed.actions).toEqual([
+      {
+        type: 'record-step',
+        step: 'bootstrapping',
+        message: 'node01: kubeadm join: timed out',
+        bootstrap: { node: 'node01', step: 'kubeadm join' },
+      },
+      { type: 'fail', reason: 'bootstrap.failed', message: 'bootstrap failed at node01: kubeadm join: timed out' },
+    ]);
+    const running_ = planTenant(
+      observed({
+        vms: vmNames.map(running),
+        nodes: bothNodes(false),
+        bootstrap: { state: 'running', node: 'controlplane', step: 'CNI', message: 'controlplane: CNI' },
+      }),
+      now,
+    );
+    expect(running_.actions[1]).toEqual({
+      type: 'record-step',
+      step: 'bootstrapping',
+      message: 'controlplane: CNI',
+      bootstrap: { node: 'controlplane', step: 'CNI' },
+    });
+  });
+
+  it.each([
+    {
+      name: 'a readiness check recorded failing on an earlier pass',
+      conditions: [
+        {
+          type: 'ReadinessChecks',
+          status: 'False' as const,
+          reason: 'Failing',
+          message: 'readiness check "x" does not hold: y',
+        },
+      ],
+      reason: 'readiness.check_failed',
+      message: 'the provisioning deadline passed: readiness check "x" does not hold: y',
+    },
+    {
+      name: 'a bootstrap stuck at a step',
+      conditions: [{ type: 'Bootstrapped', status: 'False' as const, reason: 'Running', message: 'controlplane: CNI' }],
+      reason: 'bootstrap.timeout',
+      message: 'the provisioning deadline passed while bootstrapping controlplane: CNI',
+    },
+    {
+      name: 'nothing more specific',
+      conditions: [],
+      reason: 'provision.timeout',
+      message: 'the tenant was not ready before its provisioning deadline',
+    },
+  ])('explains a deadline failure by $name', ({ conditions, reason, message }) => {
+    const plan = planTenant(observed({ provisioningDeadline: earlier, conditions }), now);
+    expect(plan.actions).toEqual([{ type: 'fail', reason, message }]);
+  });
+
+  it('keeps showing what a live tenant was made ready on (bootstrap, readiness checks) while it lives', () => {
+    const kept = [
+      { type: 'Bootstrapped', status: 'True' as const, reason: 'Succeeded', message: '2 nodes bootstrapped' },
+      { type: 'ReadinessChecks', status: 'True' as const, reason: 'Passed', message: '3 readiness checks hold' },
+    ];
+    const plan = planTenant(
+      observed({
+        state: 'claimed',
+        conditions: [...kept, { type: 'NodesReady', status: 'False', reason: 'NodesNotReady', message: '1/2' }],
+      }),
+      now,
+    );
+    expect(plan.conditions.map((c) => c.type)).toEqual(['ObjectsApplied', 'Bootstrapped', 'ReadinessChecks', 'Ready']);
+    expect(plan.conditions.slice(1, 3)).toEqual(kept);
+  });
+
+  it("fails at the deadline with the failing readiness check's message", () => {
+    const plan = planTenant(observed({ provisioningDeadline: earlier, readiness: [result(false)] }), now);
+    expect(plan.actions).toEqual([
+      {
+        type: 'fail',
+        reason: 'readiness.check_failed',
+        message:
+          'the provisioning deadline passed: readiness check "node01 is NotReady" does not hold: node node01 is Ready, expected NotReady',
+      },
     ]);
   });
 });

@@ -1,12 +1,20 @@
 // Pure: from what observe-tenant saw, what the provisioner does next for one tenant, and the tenant's conditions.
-// Holds the step machine (namespace → virtual-machines → booting → control-plane-ready → nodes-ready → ready) and the
-// deadline rule. Desired objects are applied on every pass of a live tenant (provisioning, ready, claimed), so an
+// Holds the step machine (namespace → virtual-machines → booting → bootstrapping → control-plane-ready → nodes-ready →
+// ready: the nodes' bootstrap reported success and the lab's readiness checks hold) and the deadline rule. Desired objects are applied on every pass of a live tenant (provisioning, ready, claimed), so an
 // object deleted or edited by hand is restored; server-side apply makes an unchanged object a no-op.
-import type { Lab, TenantState } from '@kubelabs/domain';
+import {
+  explainDeadlineFailure,
+  summarizeReadiness,
+  type BootstrapProgress,
+  type CheckResult,
+  type Lab,
+  type TenantState,
+} from '@kubelabs/domain';
 import type { ConditionUpdate } from '@kubelabs/persistence';
 import { computeTenantReadiness, type TenantNodeView, type VmStatusView } from './compute-tenant-readiness';
 
-export type ProvisioningStep = 'namespace' | 'virtual-machines' | 'booting' | 'control-plane-ready' | 'nodes-ready';
+export type ProvisioningStep =
+  'namespace' | 'virtual-machines' | 'booting' | 'bootstrapping' | 'control-plane-ready' | 'nodes-ready';
 
 export interface ObservedTenant {
   id: string;
@@ -30,12 +38,18 @@ export interface ObservedTenant {
   nodes: TenantNodeView[] | null;
   /** The host namespace; observed only for a releasing tenant. */
   namespace: 'present' | 'terminating' | 'absent' | null;
+  /** The nodes' bootstrap outcomes read through the tenant API; null while it does not answer or was not asked. */
+  bootstrap: BootstrapProgress | null;
+  /** The lab's readiness checks, evaluated once the bootstrap succeeded; null before. */
+  readiness: CheckResult[] | null;
+  /** The conditions recorded on earlier passes (what the tenant was made ready on stays visible while it lives). */
+  conditions: ConditionUpdate[];
 }
 
 export type TenantAction =
   /** Server-side apply the tenant's desired objects; `scope: 'namespace'` applies only the Namespace. */
   | { type: 'apply'; scope: 'namespace' | 'all'; mintCredentials: boolean }
-  | { type: 'record-step'; step: ProvisioningStep; message: string }
+  | { type: 'record-step'; step: ProvisioningStep; message: string; bootstrap?: { node: string; step: string } }
   | { type: 'mark-ready' }
   | { type: 'fail'; reason: string; message: string }
   | { type: 'delete-namespace' }
@@ -68,8 +82,15 @@ function planProvisioning(observed: ObservedTenant, now: Date): TenantPlan {
     actions: [{ type: 'fail', reason, message }],
     conditions: [condition('Ready', 'False', reason, message)],
   });
-  if (now >= observed.provisioningDeadline)
-    return fail('provision.timeout', 'the tenant was not ready before its provisioning deadline');
+  if (now >= observed.provisioningDeadline) {
+    // A readiness check that never held (or a bootstrap stuck at a step) says more than "too late". This pass's
+    // results first, else what earlier passes recorded.
+    const latest = observed.readiness?.some((result) => !result.passed)
+      ? [condition('ReadinessChecks', 'False', 'Failing', summarizeReadiness(observed.readiness))]
+      : observed.conditions;
+    const { reason, message } = explainDeadlineFailure(latest);
+    return fail(reason, message);
+  }
   if (!observed.lab) return fail('lab.not_found', 'the lab is no longer in the catalog');
   if (observed.credentials === 'malformed')
     return fail('tenant.credentials_invalid', 'the tenant-pki Secret cannot be read back');
@@ -136,20 +157,71 @@ function planProvisioning(observed: ObservedTenant, now: Date): TenantPlan {
         conditions: [...conditions, condition('Ready', 'False', 'Booting', readiness.message)],
       };
     case 'control-plane-ready':
-      return {
-        actions: [apply, { type: 'record-step', step: 'control-plane-ready', message: readiness.message }],
-        conditions: [...conditions, condition('Ready', 'False', 'ControlPlaneReady', readiness.message)],
-      };
     case 'ready':
-      return {
-        actions: [
-          apply,
-          { type: 'record-step', step: 'nodes-ready', message: readiness.message },
-          { type: 'mark-ready' },
-        ],
-        conditions: [...conditions, condition('Ready', 'True', 'NodesReady', readiness.message)],
-      };
+      // The API answers: from here the nodes' bootstrap outcomes and the lab's readiness checks decide, not whether
+      // every node is Ready (a lab may break a node on purpose).
+      return planBootstrapped(observed, apply, conditions);
   }
+}
+
+function planBootstrapped(observed: ObservedTenant, apply: TenantAction, conditions: ConditionUpdate[]): TenantPlan {
+  const bootstrap = observed.bootstrap ?? { state: 'unknown', message: 'the bootstrap outcomes are not readable yet' };
+  const bootstrapped = condition(
+    'Bootstrapped',
+    bootstrap.state === 'succeeded' ? 'True' : 'False',
+    { unknown: 'Waiting', running: 'Running', succeeded: 'Succeeded', failed: 'Failed' }[bootstrap.state],
+    bootstrap.message,
+  );
+  if (bootstrap.state === 'failed')
+    // The node stopped: it will not get further by itself. Fail now, naming the step, not at the deadline; the
+    // progress shows the step it stopped at first.
+    return {
+      actions: [
+        {
+          type: 'record-step',
+          step: 'bootstrapping',
+          message: bootstrap.message,
+          bootstrap: { node: bootstrap.node, step: bootstrap.step },
+        },
+        { type: 'fail', reason: 'bootstrap.failed', message: `bootstrap failed at ${bootstrap.message}` },
+      ],
+      conditions: [
+        ...conditions,
+        bootstrapped,
+        condition('Ready', 'False', 'bootstrap.failed', `bootstrap failed at ${bootstrap.message}`),
+      ],
+    };
+  if (bootstrap.state !== 'succeeded' || observed.readiness === null)
+    return {
+      actions: [
+        apply,
+        {
+          type: 'record-step',
+          step: 'bootstrapping',
+          message: bootstrap.message,
+          ...(bootstrap.state === 'running' ? { bootstrap: { node: bootstrap.node, step: bootstrap.step } } : {}),
+        },
+      ],
+      conditions: [...conditions, bootstrapped, condition('Ready', 'False', 'Bootstrapping', bootstrap.message)],
+    };
+
+  const failing = observed.readiness.filter((result) => !result.passed);
+  const summary = summarizeReadiness(observed.readiness);
+  const checks = condition(
+    'ReadinessChecks',
+    failing.length === 0 ? 'True' : 'False',
+    failing.length === 0 ? 'Passed' : 'Failing',
+    summary,
+  );
+  if (failing.length > 0)
+    return {
+      actions: [apply, { type: 'record-step', step: 'control-plane-ready', message: summary }],
+      conditions: [...conditions, bootstrapped, checks, condition('Ready', 'False', 'ReadinessChecksFailing', summary)],
+    };
+  return {
+    actions: [apply, { type: 'record-step', step: 'nodes-ready', message: summary }, { type: 'mark-ready' }],
+    conditions: [...conditions, bootstrapped, checks, condition('Ready', 'True', 'ReadinessChecksPassed', summary)],
+  };
 }
 
 function planLive(observed: ObservedTenant): TenantPlan {
@@ -181,8 +253,17 @@ function planLive(observed: ObservedTenant): TenantPlan {
     };
   return {
     actions: [{ type: 'apply', scope: 'all', mintCredentials: false }],
-    conditions: [condition('ObjectsApplied', 'True', 'Applied', 'every desired object is applied'), ready],
+    conditions: [
+      condition('ObjectsApplied', 'True', 'Applied', 'every desired object is applied'),
+      ...carried(observed),
+      ready,
+    ],
   };
+}
+
+/** What the tenant was made ready on (its bootstrap, its readiness checks), kept for operators while it lives. */
+function carried(observed: ObservedTenant): ConditionUpdate[] {
+  return observed.conditions.filter((c) => c.type === 'Bootstrapped' || c.type === 'ReadinessChecks');
 }
 
 function planReleasing(observed: ObservedTenant): TenantPlan {

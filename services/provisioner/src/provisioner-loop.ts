@@ -40,7 +40,12 @@ export class ProvisionerLoop implements OnApplicationBootstrap, OnApplicationShu
       new AppliedObjects(),
     );
     const reconciler = new TenantReconciler(
-      { db, kube, tenantApiUrlTemplate: config.TENANT_API_URL_TEMPLATE },
+      {
+        db,
+        kube,
+        tenantApiUrlTemplate: config.TENANT_API_URL_TEMPLATE,
+        tenantSshAddressTemplate: config.TENANT_SSH_ADDRESS_TEMPLATE,
+      },
       applier,
       store,
     );

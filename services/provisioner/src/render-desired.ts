@@ -1,7 +1,14 @@
 // Pure: every object a tenant should have in the host cluster right now: what renderTenant renders for the lab, the
-// student's kubeconfig Secret, each carrying the platform instance's label (VM templates included, so launcher pods
+// student's kubeconfig Secret, the tenant-checks Secret (the platform's SSH key for lab checks), each carrying the platform instance's label (VM templates included, so launcher pods
 // are selectable by it). The Namespace comes first.
-import { kubeconfigSecretKey, labelKeys, tenantSecretNames, type Lab, type TenantCredentials } from '@kubelabs/domain';
+import {
+  kubeconfigSecretKey,
+  labelKeys,
+  tenantChecksKeys,
+  tenantSecretNames,
+  type Lab,
+  type TenantCredentials,
+} from '@kubelabs/domain';
 import { renderKubeconfig } from './credentials';
 import { ownershipLabels, renderTenant, type KubernetesObject, type RenderTenantOptions } from './render';
 
@@ -40,6 +47,24 @@ export function renderDesiredObjects(input: DesiredTenantInput): KubernetesObjec
     type: 'Opaque',
     data: { [kubeconfigSecretKey]: Buffer.from(kubeconfig).toString('base64') },
   });
+  const { platformSshKey, sshHostKey } = input.credentials;
+  if (platformSshKey)
+    objects.push({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: {
+        name: tenantSecretNames.checks,
+        namespace: input.tenant.namespace,
+        labels: ownershipLabels(ref, input.lab),
+      },
+      type: 'Opaque',
+      data: {
+        [tenantChecksKeys.platformSshKey]: Buffer.from(platformSshKey.privateKeyPem).toString('base64'),
+        ...(sshHostKey
+          ? { [tenantChecksKeys.sshHostPublicKey]: Buffer.from(sshHostKey.publicKey).toString('base64') }
+          : {}),
+      },
+    });
   return objects.map((object) => withPlatformLabel(object, input.platformId));
 }
 

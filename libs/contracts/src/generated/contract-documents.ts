@@ -9,6 +9,7 @@ export const eventTypes = [
   'claim.requested',
   'tenant.claimed',
   'claim.extended',
+  'claim.checked',
   'tenant.expiring',
   'tenant.released',
   'tenant.deleted',
@@ -111,6 +112,13 @@ export const subjectsDocument: SubjectsDocument = {
       schema: 'events/claim.extended.schema.json',
       publishers: ['claim-api'],
       subscribers: ['slack', 'discord', 'webhook-dispatcher'],
+    },
+    {
+      type: 'claim.checked',
+      stream: 'KUBELABS_EVENTS',
+      schema: 'events/claim.checked.schema.json',
+      publishers: ['claim-api'],
+      subscribers: ['slack', 'discord'],
     },
     {
       type: 'tenant.expiring',
@@ -543,6 +551,82 @@ export const schemaDocuments: Record<string, object> = {
       },
     ],
   },
+  'events/claim.checked.schema.json': {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    title: 'ClaimChecked',
+    description:
+      "The solution checks of an active claim's lab were run against its tenant (POST /v1/claims/{id}/checks): each check's result, and whether the lab is solved (every check passed). One event per run; a run never changes the tenant.",
+    type: 'object',
+    additionalProperties: false,
+    required: ['claimId', 'tenantId', 'labId', 'userId', 'runId', 'checkedAt', 'solved', 'passed', 'total', 'results'],
+    properties: {
+      claimId: { $ref: '../common.schema.json#/definitions/claimId' },
+      tenantId: { $ref: '../common.schema.json#/definitions/tenantId' },
+      labId: { $ref: '../common.schema.json#/definitions/labId' },
+      userId: { $ref: '../common.schema.json#/definitions/userId' },
+      runId: {
+        description: "Identifies the run (a UUID); the event's id derives from it.",
+        type: 'string',
+        format: 'uuid',
+      },
+      checkedAt: { $ref: '../common.schema.json#/definitions/timestamp' },
+      solved: { description: 'Every solution check passed.', type: 'boolean' },
+      passed: { type: 'integer', minimum: 0, maximum: 10 },
+      total: { type: 'integer', minimum: 0, maximum: 10 },
+      results: {
+        type: 'array',
+        maxItems: 10,
+        items: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['index', 'kind', 'title', 'passed', 'message'],
+          properties: {
+            index: {
+              description: "Position of the check in the lab's solution checks, from 0.",
+              type: 'integer',
+              minimum: 0,
+              maximum: 9,
+            },
+            kind: { type: 'string', enum: ['node', 'workload', 'service-endpoints', 'pod-logs', 'http', 'ssh'] },
+            title: { type: 'string', minLength: 1, maxLength: 200 },
+            passed: { type: 'boolean' },
+            message: { $ref: '../common.schema.json#/definitions/message' },
+            hint: { description: "The lab's hint for this check, when it failed.", type: 'string', maxLength: 1000 },
+          },
+        },
+      },
+    },
+    examples: [
+      {
+        claimId: 'c-9m2x8q',
+        tenantId: 't-broken-kubelet-7f3k2',
+        labId: 'broken-kubelet',
+        userId: 'ada',
+        runId: '8d1c7a52-3f5e-4c1e-9a43-5b8e2d7c9f10',
+        checkedAt: '2026-12-07T14:50:00.000Z',
+        solved: false,
+        passed: 1,
+        total: 2,
+        results: [
+          {
+            index: 0,
+            kind: 'node',
+            title: 'Every node is Ready',
+            passed: false,
+            message: 'node node01 is NotReady, expected Ready',
+            hint: 'On the worker, `systemctl status kubelet` says why the kubelet does not run.',
+          },
+          {
+            index: 1,
+            kind: 'workload',
+            title: 'Both web Pods run',
+            passed: true,
+            message: 'Deployment default/web has 2/2 replicas ready',
+          },
+        ],
+      },
+    ],
+  },
   'events/claim.extended.schema.json': {
     $schema: 'http://json-schema.org/draft-07/schema#',
     title: 'ClaimExtended',
@@ -913,7 +997,7 @@ export const schemaDocuments: Record<string, object> = {
       kubernetesVersion: { $ref: '../common.schema.json#/definitions/kubernetesVersion' },
       reason: {
         description:
-          "Stable failure code. Known codes: 'provision.timeout' (deadline passed), 'vm.boot_failed', 'kube.apply_failed', 'lab.not_found', 'lab.invalid'.",
+          "Stable failure code. Known codes: 'provision.timeout' (deadline passed), 'vm.boot_failed', 'kube.apply_failed', 'lab.not_found', 'lab.invalid', 'bootstrap.failed' (a node's bootstrap reported a failure; the message names node and step), 'bootstrap.timeout' (the deadline passed while a node was still at a step), 'readiness.check_failed' (the deadline passed with a lab readiness check not holding; the message is the check's).",
         $ref: '../common.schema.json#/definitions/code',
       },
       message: { $ref: '../common.schema.json#/definitions/message' },
@@ -997,9 +1081,29 @@ export const schemaDocuments: Record<string, object> = {
       step: {
         description: 'The step just reached, in build order.',
         type: 'string',
-        enum: ['namespace', 'secrets', 'virtual-machines', 'services', 'booting', 'control-plane-ready', 'nodes-ready'],
+        enum: [
+          'namespace',
+          'secrets',
+          'virtual-machines',
+          'services',
+          'booting',
+          'bootstrapping',
+          'control-plane-ready',
+          'nodes-ready',
+        ],
       },
       message: { $ref: '../common.schema.json#/definitions/message' },
+      bootstrap: {
+        description:
+          "With step `bootstrapping`: the node and the bootstrap step its cloud-init reported last (the bootstrap outcome ConfigMaps in the tenant's kube-system).",
+        type: 'object',
+        additionalProperties: false,
+        required: ['node', 'step'],
+        properties: {
+          node: { type: 'string', minLength: 1, maxLength: 63 },
+          step: { type: 'string', minLength: 1, maxLength: 200 },
+        },
+      },
     },
     examples: [
       {
@@ -1008,6 +1112,14 @@ export const schemaDocuments: Record<string, object> = {
         kubernetesVersion: '1.36',
         step: 'booting',
         message: '2 of 2 virtual machines running',
+      },
+      {
+        tenantId: 't-cka-basics-7f3k2',
+        labId: 'cka-basics',
+        kubernetesVersion: '1.36',
+        step: 'bootstrapping',
+        message: 'node01: kubeadm join',
+        bootstrap: { node: 'node01', step: 'kubeadm join' },
       },
     ],
   },

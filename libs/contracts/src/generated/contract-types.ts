@@ -88,6 +88,7 @@ export interface EventPayloads {
   'claim.requested': ClaimRequested;
   'tenant.claimed': TenantClaimed;
   'claim.extended': ClaimExtended;
+  'claim.checked': ClaimChecked;
   'tenant.expiring': TenantExpiring;
   'tenant.released': TenantReleased;
   'tenant.deleted': TenantDeleted;
@@ -146,11 +147,26 @@ export interface TenantProvisioning {
   /**
    * The step just reached, in build order.
    */
-  step: 'namespace' | 'secrets' | 'virtual-machines' | 'services' | 'booting' | 'control-plane-ready' | 'nodes-ready';
+  step:
+    | 'namespace'
+    | 'secrets'
+    | 'virtual-machines'
+    | 'services'
+    | 'booting'
+    | 'bootstrapping'
+    | 'control-plane-ready'
+    | 'nodes-ready';
   /**
    * A human-readable sentence for people and logs. Never parsed; never holds secrets.
    */
   message: string;
+  /**
+   * With step `bootstrapping`: the node and the bootstrap step its cloud-init reported last (the bootstrap outcome ConfigMaps in the tenant's kube-system).
+   */
+  bootstrap?: {
+    node: string;
+    step: string;
+  };
 }
 /**
  * A tenant's cluster is up (control plane and every node Ready): it joins its pool and can be claimed.
@@ -194,7 +210,7 @@ export interface TenantFailed {
    */
   kubernetesVersion: string;
   /**
-   * Stable failure code. Known codes: 'provision.timeout' (deadline passed), 'vm.boot_failed', 'kube.apply_failed', 'lab.not_found', 'lab.invalid'.
+   * Stable failure code. Known codes: 'provision.timeout' (deadline passed), 'vm.boot_failed', 'kube.apply_failed', 'lab.not_found', 'lab.invalid', 'bootstrap.failed' (a node's bootstrap reported a failure; the message names node and step), 'bootstrap.timeout' (the deadline passed while a node was still at a step), 'readiness.check_failed' (the deadline passed with a lab readiness check not holding; the message is the check's).
    */
   reason: string;
   /**
@@ -322,6 +338,61 @@ export interface ClaimExtended {
    * An RFC 3339 date-time with a time zone, e.g. '2026-11-20T10:15:00.000Z'.
    */
   expiresAt: string;
+}
+/**
+ * The solution checks of an active claim's lab were run against its tenant (POST /v1/claims/{id}/checks): each check's result, and whether the lab is solved (every check passed). One event per run; a run never changes the tenant.
+ */
+export interface ClaimChecked {
+  /**
+   * A claim id: 'c-' then up to 40 lowercase letters, digits or inner hyphens. The claim API mints 'c-' and 16 hexadecimal digits; every reader, HTTP included, accepts this whole form.
+   */
+  claimId: string;
+  /**
+   * A tenant id: 't-' then up to 40 lowercase letters, digits or inner hyphens, so that 'kubelabs-<tenantId>' is a valid namespace name.
+   */
+  tenantId: string;
+  /**
+   * A lab (catalog template) id: a lowercase slug of 1 to 48 characters.
+   */
+  labId: string;
+  /**
+   * An opaque user id, prefixed by where the user comes from, e.g. 'slack:T024BE7LD:U0G9QF9C6', 'discord:80351110224678912', 'ada+k8s@example.org', 'key:ak-1f3c': a letter or digit, then up to 127 letters, digits or . _ : @ + -.
+   */
+  userId: string;
+  /**
+   * Identifies the run (a UUID); the event's id derives from it.
+   */
+  runId: string;
+  /**
+   * An RFC 3339 date-time with a time zone, e.g. '2026-11-20T10:15:00.000Z'.
+   */
+  checkedAt: string;
+  /**
+   * Every solution check passed.
+   */
+  solved: boolean;
+  passed: number;
+  total: number;
+  /**
+   * @maxItems 10
+   */
+  results: {
+    /**
+     * Position of the check in the lab's solution checks, from 0.
+     */
+    index: number;
+    kind: 'node' | 'workload' | 'service-endpoints' | 'pod-logs' | 'http' | 'ssh';
+    title: string;
+    passed: boolean;
+    /**
+     * A human-readable sentence for people and logs. Never parsed; never holds secrets.
+     */
+    message: string;
+    /**
+     * The lab's hint for this check, when it failed.
+     */
+    hint?: string;
+  }[];
 }
 /**
  * A claimed tenant will be released soon unless its claim is extended; integrations warn the owner.

@@ -44,6 +44,8 @@ import { ClaimProgress } from './claim-events/claim-progress';
 import { CreateClaim } from './create-claim/create-claim';
 import { CreateClaimRequest } from './create-claim/create-claim.dto';
 import { ManageClaims } from './manage-claims';
+import { ClaimChecksView } from './run-claim-checks/claim-checks-view';
+import { RunClaimChecks } from './run-claim-checks/run-claim-checks';
 import { TenantKubeconfig } from './tenant-kubeconfig';
 
 @ApiTags('claims')
@@ -57,6 +59,7 @@ export class ClaimsController {
     private readonly settings: ClaimApiSettings,
     private readonly progress: ClaimProgress,
     private readonly kubeconfig: TenantKubeconfig,
+    private readonly checks: RunClaimChecks,
   ) {}
 
   @Post()
@@ -127,6 +130,28 @@ export class ClaimsController {
     @CurrentCaller() caller: Caller,
   ): Promise<ClaimView> {
     return this.claims.view(await this.claims.extend(id, body.minutes, caller));
+  }
+
+  @Post(':id/checks')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: "Grade an active claim: run its lab's solution checks against its tenant",
+    description:
+      'Each solution check of the lab is evaluated by the platform on the tenant (through its API with the ' +
+      "platform's credentials, or a script over SSH with the platform's key) and answered with its result; a failed " +
+      "check carries the lab's hint. `claim.checked` is published with the same results. Read-only: the tenant is " +
+      'not changed. One run at a time per claim (409 `claim.checks_running` meanwhile, with Retry-After); a check ' +
+      'still looking at the run deadline (CHECK_RUN_TIMEOUT_MS) fails with "did not finish".',
+  })
+  @ApiOkResponse({ type: ClaimChecksView })
+  @ApiNotFoundResponse({ type: ProblemDetails, description: 'Unknown claim (or not one of the key holder), or lab' })
+  @ApiConflictResponse({
+    type: ProblemDetails,
+    description:
+      'claim.not_active: the claim has no tenant; claim.checks_running: a run is in progress; lab.no_checks: the lab declares no solution checks',
+  })
+  async runChecks(@Param() { id }: ClaimIdParam, @CurrentCaller() caller: Caller): Promise<ClaimChecksView> {
+    return this.checks.execute(await this.claims.find(id, caller));
   }
 
   @Sse(':id/events')

@@ -21,6 +21,9 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const problem = this.toProblem(error, request.url);
     if (problem.status >= 500) this.logger.error({ err: error, url: request.url }, 'unhandled error');
     if (problem.status === 401) reply.header('WWW-Authenticate', 'Bearer realm="kubelabs"');
+    // A domain error that says when to come back (a check run in progress, access being opened) sets Retry-After.
+    const retryAfter = error instanceof DomainError ? error.details?.retryAfterSeconds : undefined;
+    if (typeof retryAfter === 'number' && retryAfter > 0) reply.header('Retry-After', String(Math.ceil(retryAfter)));
     void reply.status(problem.status).header('Content-Type', problemContentType).send(problem);
   }
 

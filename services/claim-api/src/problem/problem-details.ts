@@ -33,6 +33,8 @@ export const statusOfCode: Record<DomainErrorCode, number> = {
   'claim.extension_exceeded': 409,
   'claim.idempotency_conflict': 422,
   'claim.access_opening': 409,
+  'claim.checks_running': 409,
+  'lab.no_checks': 409,
   'tenant.not_found': 404,
   'auth.unauthenticated': 401,
   'auth.forbidden': 403,

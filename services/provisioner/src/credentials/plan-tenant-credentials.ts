@@ -87,6 +87,8 @@ export async function planTenantCredentials(input: PlanTenantCredentialsInput): 
     bootstrapToken: planBootstrapToken(),
     caCertHash: caCertHashOf(Buffer.from(caCertificate.publicKey.rawData)),
     ...(sshHostKey ? { sshHostKey: await planSshHostKey() } : {}),
+    // The platform's login for lab checks: the same kind of key pair, authorized for the `kubelabs` account.
+    ...(sshHostKey ? { platformSshKey: await planSshHostKey() } : {}),
   };
 }
 

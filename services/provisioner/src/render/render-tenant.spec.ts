@@ -369,7 +369,16 @@ describe('tenant cloud-init', () => {
       expect(userData.startsWith('#cloud-config\n')).toBe(true);
       expect(parseAllDocuments(userData).every((document) => document.errors.length === 0)).toBe(true);
       const config = parse(userData);
-      expect(config.users).toEqual([expect.objectContaining({ name: 'student', sudo: 'ALL=(ALL) NOPASSWD:ALL' })]);
+      expect(config.users).toEqual([
+        expect.objectContaining({ name: 'student', sudo: 'ALL=(ALL) NOPASSWD:ALL' }),
+        // The platform's login for SSH lab checks: its own key, never the student's account.
+        expect.objectContaining({
+          name: 'kubelabs',
+          sudo: 'ALL=(ALL) NOPASSWD:ALL',
+          lock_passwd: true,
+          ssh_authorized_keys: [credentials.platformSshKey!.publicKey],
+        }),
+      ]);
       expect(config.runcmd).toEqual([
         'systemctl start --no-block qemu-guest-agent || true',
         '/usr/local/lib/kubelabs/bootstrap.sh',
@@ -452,9 +461,15 @@ describe('tenant cloud-init', () => {
       for (let i = 1; i <= workers; i++) {
         const userData = userDataOf(objects, `t-cka-basics-7f3k2-w${i}`);
         const script = fileOf(parse(userData), '/usr/local/lib/kubelabs/bootstrap.sh')!;
+        expect(script).toContain(`token='${credentials.bootstrapToken}'`);
         expect(script).toContain(
-          `kubeadm join 'kube-api.kubelabs-t-cka-basics-7f3k2.svc.cluster.local:6443' --token '${credentials.bootstrapToken}' --discovery-token-ca-cert-hash '${credentials.caCertHash}'`,
+          `kubeadm join 'kube-api.kubelabs-t-cka-basics-7f3k2.svc.cluster.local:6443' --token "$token" --discovery-token-ca-cert-hash '${credentials.caCertHash}'`,
         );
+        // The token is on exactly one line, an assignment: a failing command's text ($BASH_COMMAND, which the
+        // outcome report carries) never holds it.
+        expect(script.split('\n').filter((line) => line.includes(credentials.bootstrapToken))).toEqual([
+          `token='${credentials.bootstrapToken}'`,
+        ]);
         expect(userData).not.toContain(credentials.caKeyPem);
         expect(userData).not.toContain(credentials.adminKeyPem);
         expect(userData).not.toContain('PRIVATE KEY');
@@ -485,18 +500,93 @@ describe('tenant cloud-init', () => {
       const script = fileOf(config, '/usr/local/lib/kubelabs/bootstrap.sh')!;
       const labSetup = fileOf(config, '/usr/local/lib/kubelabs/lab-setup.sh');
       const lines = script.trimEnd().split('\n');
-      expect(lines.at(-1)).toBe(`touch ${bootstrapMarkers.complete}`);
+      expect(lines.slice(-3)).toEqual([
+        'step="done"',
+        'report Succeeded || true',
+        `touch ${bootstrapMarkers.complete}`,
+      ]);
       if (snippet?.trim()) {
         expect(labSetup).toContain(snippet.trimEnd());
         expect(labSetup!.startsWith('#!/bin/bash\n')).toBe(true);
-        expect(lines.at(-2)).toBe('/usr/local/lib/kubelabs/lab-setup.sh');
+        expect(lines.at(-4)).toBe('/usr/local/lib/kubelabs/lab-setup.sh');
         const joinOrInit = lines.findIndex((line) => /kubeadm (init|join)/.test(line));
         expect(joinOrInit).toBeGreaterThan(-1);
-        expect(joinOrInit).toBeLessThan(lines.length - 2);
+        expect(joinOrInit).toBeLessThan(lines.length - 4);
       } else {
         expect(labSetup).toBeUndefined();
         expect(script).not.toContain('lab-setup.sh');
       }
     }
+  });
+  it("reports each node's bootstrap outcome into its kube-system ConfigMap, on success and from the failure trap", () => {
+    const objects = render(makeLab({ workers: 2 }));
+    for (const [vmName, node, write] of [
+      [cp, 'controlplane', 'apply'],
+      ['t-cka-basics-7f3k2-w1', 'node01', 'replace'],
+      ['t-cka-basics-7f3k2-w2', 'node02', 'replace'],
+    ] as const) {
+      const script = fileOf(cloudConfigOf(objects, vmName), '/usr/local/lib/kubelabs/bootstrap.sh')!;
+      expect(script).toContain(`create configmap kubelabs-bootstrap-${node} --dry-run=client -o yaml`);
+      expect(script).toContain(`--from-literal=phase="$phase" --from-literal=node=${node} --from-literal=step="$step"`);
+      expect(script).toContain('label --local -f - -o yaml kubelabs.io/bootstrap-outcome=true');
+      expect(script).toContain(` ${write} -f - >/dev/null; then return 0; fi`);
+      expect(script).toMatch(/trap '.*report Failed "line \$LINENO: \$BASH_COMMAND" \|\| true' ERR/);
+      expect(script.indexOf('report() {')).toBeLessThan(script.indexOf('step="version check"'));
+      expect(script.trimEnd().split('\n').at(-2)).toBe('report Succeeded || true');
+      // The log's tail goes out with tokens masked (the dot in the sed pattern is escaped: a literal dot).
+      expect(script).toContain(`sed -E 's/[a-z0-9]{6}\\.[a-z0-9]{16}/[token]/g'`);
+    }
+    const worker = fileOf(cloudConfigOf(objects, 't-cka-basics-7f3k2-w1'), '/usr/local/lib/kubelabs/bootstrap.sh')!;
+    // A worker reports with the bootstrap token, verifying the API against the tenant CA written beside it.
+    expect(worker).toContain(
+      `kubectl --server 'https://kube-api.kubelabs-t-cka-basics-7f3k2.svc.cluster.local:6443' --certificate-authority /etc/kubelabs/ca.crt --token "$token"`,
+    );
+    expect(fileOf(cloudConfigOf(objects, 't-cka-basics-7f3k2-w1'), '/etc/kubelabs/ca.crt')).toBe(
+      credentials.caCertificatePem,
+    );
+    // A report never stops the bootstrap (each is `|| true`), and a worker reports only after joining: its ConfigMap
+    // exists once the control plane's kubeadm init ran, and the join must not wait for it.
+    const lines = worker.split('\n');
+    expect(lines.filter((line) => line.startsWith('report ')).every((line) => line.endsWith(' || true'))).toBe(true);
+    const join = lines.findIndex((line) => line.includes('kubeadm join'));
+    expect(lines.findIndex((line) => line.startsWith('report '))).toBeGreaterThan(join);
+  });
+
+  it("lets the bootstrap token update only the workers' outcome ConfigMaps, which the control plane pre-creates", () => {
+    const config = cloudConfigOf(render(makeLab({ workers: 2 })), cp);
+    const documents = parseAllDocuments(fileOf(config, '/etc/kubelabs/bootstrap-outcome.yaml')!).map((d) => d.toJS());
+    expect(documents.filter((d) => d.kind === 'ConfigMap').map((d) => [d.metadata.name, d.data.phase])).toEqual([
+      ['kubelabs-bootstrap-node01', 'Pending'],
+      ['kubelabs-bootstrap-node02', 'Pending'],
+    ]);
+    const role = documents.find((d) => d.kind === 'Role');
+    expect(role.metadata.namespace).toBe('kube-system');
+    expect(role.rules).toEqual([
+      {
+        apiGroups: [''],
+        resources: ['configmaps'],
+        resourceNames: ['kubelabs-bootstrap-node01', 'kubelabs-bootstrap-node02'],
+        verbs: ['get', 'update'],
+      },
+    ]);
+    expect(documents.find((d) => d.kind === 'RoleBinding').subjects).toEqual([
+      {
+        apiGroup: 'rbac.authorization.k8s.io',
+        kind: 'Group',
+        name: 'system:bootstrappers:kubeadm:default-node-token',
+      },
+    ]);
+    const script = fileOf(config, '/usr/local/lib/kubelabs/bootstrap.sh')!;
+    const lines = script.split('\n');
+    expect(
+      lines.indexOf('kubectl --kubeconfig /etc/kubernetes/admin.conf apply -f /etc/kubelabs/bootstrap-outcome.yaml'),
+    ).toBe(lines.indexOf('kubeadm init --config /etc/kubelabs/kubeadm.yaml') + 2);
+    // Without workers: nothing for a token to write, and still a file kubectl applies.
+    const alone = cloudConfigOf(render(makeLab({ workers: 0 })), cp);
+    expect(parse(fileOf(alone, '/etc/kubelabs/bootstrap-outcome.yaml')!)).toEqual({
+      apiVersion: 'v1',
+      kind: 'List',
+      items: [],
+    });
   });
 });

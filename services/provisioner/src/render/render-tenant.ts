@@ -71,7 +71,7 @@ export function renderTenant(lab: Lab, tenant: TenantRef, input: RenderTenantInp
       role: 'worker' as const,
       hostname: nodeHostname('worker', i + 1),
       size: { cpu: lab.topology.workers.cpu, memoryMiB: lab.topology.workers.memoryMiB },
-      userData: renderWorkerUserData(cloudInit),
+      userData: renderWorkerUserData({ ...cloudInit, workerIndex: i + 1 }),
     })),
   ];
 

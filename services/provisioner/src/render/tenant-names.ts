@@ -1,7 +1,7 @@
 // Every name the tenant's objects use, in one place, each a DNS-1123 label of at most 63 characters: VM, Secret and
 // Service names are labels, and a VM's name becomes its VMI's and its launcher pod's hostname.
 import { createHash } from 'node:crypto';
-import { tenantNamespace, tenantSecretNames } from '@kubelabs/domain';
+import { tenantNamespace, tenantNodeNames, tenantSecretNames } from '@kubelabs/domain';
 
 export type NodeRole = 'control-plane' | 'worker';
 
@@ -46,7 +46,8 @@ export function cloudInitSecretName(vmName: string): string {
 
 /** The guest hostname, hence the tenant cluster's node name: what students see in `kubectl get nodes`. */
 export function nodeHostname(role: NodeRole, index = 0): string {
-  return role === 'control-plane' ? 'controlplane' : `node${String(index).padStart(2, '0')}`;
+  // One definition with the lab checks' node selection (@kubelabs/domain).
+  return role === 'control-plane' ? tenantNodeNames(0).controlPlane : tenantNodeNames(index).workers[index - 1]!;
 }
 
 /** The fully qualified name of the tenant's API Service in the host cluster: the tenant's controlPlaneEndpoint. */
