@@ -88,12 +88,13 @@ describe('the syncer', () => {
     async () => {
       const lanes = inject('lanes');
       const platform = await platforms.start({
-        labs: [testLab('sync', { minReady: 2, maxTotal: 3 })],
+        // The lab's own limits (catalog `exposure`), over the syncer's defaults of 4.
+        labs: [{ ...testLab('sync', { minReady: 2, maxTotal: 3 }), exposure: { services: 3, ingresses: 2 } }],
         simulator: { bootMs: 200 },
         realTenantApis: { etcdUrl: lanes.etcdUrl!, max: 2 },
         env: { RESYNC_INTERVAL_MS: String(resyncMs), EXPOSURE_PUBLIC_HOST: publicHost },
         serviceEnv: {
-          syncer: { SYNC_INGRESS_DOMAIN: publicHost, SYNC_MAX_SERVICES: '3', SYNC_MAX_INGRESSES: '2' },
+          syncer: { SYNC_INGRESS_DOMAIN: publicHost },
           'netpol-enforcer': { ENFORCER_RESYNC_INTERVAL_MS: String(resyncMs) },
         },
       });

@@ -1,10 +1,10 @@
 // Converts labs between the domain shape and the stored document shape (per-version overrides as an array, bandwidth
 // overrides as an always-present object).
-import type { Lab, LabNetwork } from '@kubelabs/domain';
+import type { Lab, LabExposure, LabNetwork } from '@kubelabs/domain';
 import type { LabDocument } from './schemas';
 
 export function labToDocumentFields(lab: Lab): Omit<LabDocument, '_id' | 'createdAt' | 'updatedAt'> {
-  const { id: _id, pool, network, ...fields } = lab;
+  const { id: _id, pool, network, exposure, ...fields } = lab;
   const perVersion = pool.perVersion
     ? Object.entries(pool.perVersion)
         .sort(([a], [b]) => a.localeCompare(b))
@@ -16,22 +16,25 @@ export function labToDocumentFields(lab: Lab): Omit<LabDocument, '_id' | 'create
     // Always a whole field, {} for none: upserts `$set` top-level fields, so an override dropped from the catalog is
     // dropped from the stored lab too.
     network: networkOf(network),
+    exposure: exposureOf(exposure),
   };
 }
 
 export function labFromDocument(doc: LabDocument): Lab {
-  const { _id, createdAt: _c, updatedAt: _u, pool, network, ...fields } = doc;
+  const { _id, createdAt: _c, updatedAt: _u, pool, network, exposure, ...fields } = doc;
   const perVersion = pool.perVersion?.length
     ? Object.fromEntries(
         pool.perVersion.map((p) => [p.kubernetesVersion, { minReady: p.minReady, maxTotal: p.maxTotal }]),
       )
     : undefined;
   const overrides = networkOf(network);
+  const limits = exposureOf(exposure);
   return {
     id: _id,
     ...fields,
     pool: { minReady: pool.minReady, maxTotal: pool.maxTotal, ...(perVersion ? { perVersion } : {}) },
     ...(Object.keys(overrides).length > 0 ? { network: overrides } : {}),
+    ...(Object.keys(limits).length > 0 ? { exposure: limits } : {}),
   } as Lab;
 }
 
@@ -40,5 +43,14 @@ function networkOf(network: LabNetwork | null | undefined): LabNetwork {
   return {
     ...(network?.ingressBandwidth ? { ingressBandwidth: network.ingressBandwidth } : {}),
     ...(network?.egressBandwidth ? { egressBandwidth: network.egressBandwidth } : {}),
+  };
+}
+
+/** Only the limits that are set (a stored document may hold nulls or nothing). */
+function exposureOf(exposure: LabExposure | null | undefined): LabExposure {
+  return {
+    ...(typeof exposure?.services === 'number' ? { services: exposure.services } : {}),
+    ...(typeof exposure?.ingresses === 'number' ? { ingresses: exposure.ingresses } : {}),
+    ...(exposure?.ports ? { ports: exposure.ports } : {}),
   };
 }

@@ -41,6 +41,8 @@ export const labSchema = new Schema<LabDocument>(
     },
     // Per-lab bandwidth overrides; stored as {} when the lab has none, so a sync clears removed ones.
     network: { ingressBandwidth: String, egressBandwidth: String },
+    // Per-lab limits on what the syncer exposes; {} when the lab sets none, for the same reason.
+    exposure: { services: Number, ingresses: Number, ports: String },
   },
   { collection: 'labs', timestamps: true, versionKey: false },
 );

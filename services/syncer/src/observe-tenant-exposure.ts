@@ -3,9 +3,9 @@
 // the CA's key in tenant-pki), and the Services and Ingresses in its host namespace, split into the syncer's own and
 // everybody else's (which it never touches).
 import { parse } from 'yaml';
-import { kubeconfigSecretKey, tenantSecretNames } from '@kubelabs/domain';
+import { kubeconfigSecretKey, tenantSecretNames, type LabExposure } from '@kubelabs/domain';
 import type { KubeClient, KubeObject } from '@kubelabs/kube';
-import type { Persistence } from '@kubelabs/persistence';
+import { labFromDocument, type Persistence } from '@kubelabs/persistence';
 import { componentLabel, hostKinds, syncerComponent, type HostIngress, type HostService } from './sync-objects';
 import { labelKeys } from '@kubelabs/domain';
 
@@ -19,9 +19,15 @@ export interface ObservedHost {
 export async function observeTenant(
   db: Persistence,
   tenantId: string,
-): Promise<{ state: string; namespace: string } | null> {
-  const tenant = await db.tenants.findById(tenantId, { state: 1, namespace: 1 }).lean().exec();
-  return tenant ? { state: tenant.state, namespace: tenant.namespace } : null;
+): Promise<{ state: string; namespace: string; labId: string } | null> {
+  const tenant = await db.tenants.findById(tenantId, { state: 1, namespace: 1, labId: 1 }).lean().exec();
+  return tenant ? { state: tenant.state, namespace: tenant.namespace, labId: tenant.labId } : null;
+}
+
+/** The lab's own exposure limits (catalog `exposure`), if it sets any. */
+export async function observeLabExposure(db: Persistence, labId: string): Promise<LabExposure | undefined> {
+  const lab = await db.labs.findById(labId).lean().exec();
+  return lab ? labFromDocument(lab).exposure : undefined;
 }
 
 export interface TenantAdminCredentials {

@@ -18,7 +18,12 @@ import {
 import { Metrics } from '@kubelabs/runtime';
 import { ExposureApplier } from './apply-tenant-exposure';
 import { limitsFrom, syncSettingsFrom, SyncerConfig } from './config';
-import { observeHostExposure, observeTenant, observeTenantCredentials } from './observe-tenant-exposure';
+import {
+  observeHostExposure,
+  observeLabExposure,
+  observeTenant,
+  observeTenantCredentials,
+} from './observe-tenant-exposure';
 import { planTenantExposure } from './plan-tenant-exposure';
 import { allSyncerObjects, hostKinds, syncerSelector } from './sync-objects';
 import { TenantClusterWatches } from './watch-tenant-clusters';
@@ -144,10 +149,13 @@ export class SyncerLoop implements OnApplicationBootstrap, OnApplicationShutdown
     const view = this.watches.view(tenantId);
     const client = this.watches.client(tenantId);
     if (!view || !client) return;
-    const observed = await observeHostExposure(this.kube, tenant.namespace, this.config.PLATFORM_ID, tenantId);
+    const [observed, labLimits] = await Promise.all([
+      observeHostExposure(this.kube, tenant.namespace, this.config.PLATFORM_ID, tenantId),
+      observeLabExposure(this.db, tenant.labId),
+    ]);
     const plan = planTenantExposure({
       tenant: { id: tenantId, namespace: tenant.namespace },
-      limits: limitsFrom(this.config),
+      limits: limitsFrom(this.config, labLimits),
       settings: syncSettingsFrom(this.config),
       services: view.services,
       ingresses: view.ingresses,
