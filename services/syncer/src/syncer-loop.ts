@@ -38,13 +38,14 @@ export class SyncerLoop implements OnApplicationBootstrap, OnApplicationShutdown
   private readonly loop: ReconcileLoop;
   private readonly watches: TenantClusterWatches;
   private readonly applier: ExposureApplier;
+  private readonly watchedGauge: { set(value: number): void };
 
   constructor(
     private readonly db: Persistence,
     private readonly kube: KubeClient,
     events: EventPublisher,
     @Inject(SyncerConfig) private readonly config: SyncerConfig,
-    private readonly metrics: Metrics,
+    metrics: Metrics,
   ) {
     const hostWrites = new OwnWrites();
     const tenantWrites = new OwnWrites();
@@ -59,13 +60,13 @@ export class SyncerLoop implements OnApplicationBootstrap, OnApplicationShutdown
         'action',
       ]),
     });
-    const watched = metrics.gauge('kubelabs_syncer_watched_tenants', 'Tenant clusters the syncer watches');
+    this.watchedGauge = metrics.gauge('kubelabs_syncer_watched_tenants', 'Tenant clusters the syncer watches');
     this.watches = new TenantClusterWatches({
       maxTenants: config.SYNC_MAX_WATCHED_TENANTS,
       relistEveryMs: config.RESYNC_INTERVAL_MS * 10,
       metrics: reconcileMetrics(metrics.registry),
       onChange: (tenantId, change) => {
-        watched.set(this.watches.size);
+        this.watchedGauge.set(this.watches.size);
         if (!tenantWrites.isEcho(change)) void this.loop.enqueue(tenantId, { afterMs: 20 });
       },
       onError: (tenantId, error, context) =>
@@ -111,6 +112,7 @@ export class SyncerLoop implements OnApplicationBootstrap, OnApplicationShutdown
     if (!tenant || tenant.state !== 'claimed') {
       // Released, gone or not yet claimed: nothing of it may stay exposed.
       this.watches.stop(tenantId);
+      this.watchedGauge.set(this.watches.size);
       const { pruned } = await applySet(this.kube, [], {
         selector: syncerSelector(this.config.PLATFORM_ID, tenantId),
         kinds: [...hostKinds],
