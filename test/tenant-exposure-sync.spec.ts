@@ -222,6 +222,33 @@ describe('the syncer', () => {
         ),
       );
 
+      // Tenant B's Ingress: a host inside its subdomain is kept; edited to a foreign host it is confined; deleted, it goes.
+      const bIngress = () =>
+        host.get<IngressObject>({
+          apiVersion: 'networking.k8s.io/v1',
+          kind: 'Ingress',
+          namespace: b.namespace,
+          name: 'shop-x-default',
+        });
+      const kept = `shop.${b.tenantId}.${publicHost}`;
+      await b.client.apply(ingress('shop', 'default', kept, 'web', 80));
+      await waitFor(
+        "B's Ingress mirrored with its own host",
+        async () => (await bIngress())?.spec.rules[0]?.host === kept,
+      );
+      await b.client.apply(ingress('shop', 'default', `shop.${a.tenantId}.${publicHost}`, 'web', 80));
+      await waitFor("B's Ingress confined when it names A's subdomain", async () => {
+        const rule = (await bIngress())?.spec.rules[0]?.host ?? '';
+        return rule !== kept && rule.endsWith(`.${b.tenantId}.${publicHost}`);
+      });
+      await b.client.delete({
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'Ingress',
+        namespace: 'default',
+        name: 'shop',
+      });
+      await waitFor("B's Ingress removed from the host", async () => (await bIngress()) === undefined);
+
       // Update and delete inside the tenant follow on the host.
       await a.client.mergePatch(
         { apiVersion: 'v1', kind: 'Service', namespace: 'default', name: 'web' },
