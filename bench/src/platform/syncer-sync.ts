@@ -15,7 +15,7 @@ import { benchLab } from './bench-labs';
 export interface SyncerBenchPlan {
   /** Claimed tenants the syncer watches, in order. */
   levels: number[];
-  /** Services created (then deleted) per wave; at most the syncer's limit and the quota's node ports. */
+  /** Services created (then deleted) per wave; below the syncer's limit and the quota's node ports (50 each). */
   perWave: number;
   waves: number;
 }
@@ -88,8 +88,9 @@ export async function measureSyncer(
     realTenantApis: { etcdUrl: lanes.etcdUrl, max: plan.levels.length },
     env: { LOG_LEVEL: 'warn', RESYNC_INTERVAL_MS: '10000', EXPOSURE_PUBLIC_HOST: 'labs.example.org' },
     serviceEnv: {
-      syncer: { SYNC_MAX_SERVICES: String(plan.perWave) },
-      'netpol-enforcer': { QUOTA_SYNCED_NODEPORTS: String(plan.perWave) },
+      // Room above one wave: the quota controller frees a deleted wave's node ports a moment after it is gone.
+      syncer: { SYNC_MAX_SERVICES: '50' },
+      'netpol-enforcer': { QUOTA_SYNCED_NODEPORTS: '50' },
       'pool-manager': { CAPACITY_SOURCE: 'unlimited' },
       provisioner: { PROVISION_CONCURRENCY: '32', RESYNC_INTERVAL_MS: '30000' },
     },

@@ -44,6 +44,11 @@ async function forEachBounded<T>(items: readonly T[], limit: number, work: (item
 export interface ApplyResult {
   /** Something is not settled yet (an address not allocated): look again soon. */
   recheck: boolean;
+  /**
+   * The host refused an object (its quota): look again after a while, since the quota controller frees what deleted
+   * objects used only some time after they are gone, and nothing else would wake this tenant before the resync.
+   */
+  refused: boolean;
   outcomes: ExposureOutcome[];
 }
 
@@ -68,6 +73,7 @@ export class ExposureApplier {
     const { host, hostWrites } = this.deps;
     const applied = new Map<string, KubeObject>();
     const outcomes = plan.outcomes.map((o) => ({ ...o }));
+    let refused = false;
     await forEachBounded([...plan.services, ...plan.ingresses] as KubeObject[], writeConcurrency, async (object) => {
       const key = `${object.kind}/${object.metadata.name}`;
       const current = observed.owned.get(key);
@@ -83,6 +89,7 @@ export class ExposureApplier {
       } catch (error) {
         const refusal = refusedByHost(error);
         if (!refusal) throw error;
+        refused = true;
         const outcome = outcomes.find((o) => o.kind === object.kind && o.hostName === object.metadata.name);
         if (outcome) Object.assign(outcome, { state: 'rejected', reason: 'exposure.host_refused', message: refusal });
       }
@@ -126,7 +133,7 @@ export class ExposureApplier {
       const nulls = Object.fromEntries(Object.values(writeBackAnnotations).map((k) => [k, null]));
       await this.patch(tenantClient, source, key.split('/')[0]!, { metadata: { annotations: nulls } });
     }
-    return { recheck, outcomes };
+    return { recheck, refused, outcomes };
   }
 
   private async writeBack(

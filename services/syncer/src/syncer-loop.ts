@@ -30,6 +30,8 @@ import { TenantClusterWatches } from './watch-tenant-clusters';
 
 /** A Service whose host node ports are not read back yet, or a tenant without credentials, is looked at again. */
 const recheckMs = 1_000;
+/** A tenant the host refused an object for (quota) is looked at again after this long. */
+const refusedRecheckMs = 3_000;
 const fieldManager = 'kubelabs-syncer';
 
 @Injectable()
@@ -170,7 +172,8 @@ export class SyncerLoop implements OnApplicationBootstrap, OnApplicationShutdown
       view,
       client,
     );
-    return result.recheck ? { requeueAfterMs: recheckMs } : undefined;
+    if (result.recheck) return { requeueAfterMs: recheckMs };
+    return result.refused ? { requeueAfterMs: refusedRecheckMs } : undefined;
   }
 
   /** Claimed tenants, tenants being watched, and tenants that still own host objects (orphans to remove). */
