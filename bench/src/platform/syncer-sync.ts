@@ -33,7 +33,10 @@ export interface SyncerLevelRow extends LatencySummary {
 export interface SyncerReport {
   plan: SyncerBenchPlan;
   rows: SyncerLevelRow[];
-  /** (RSS at the most tenants − RSS at one) / (the difference in tenants). */
+  /**
+   * (RSS at the most tenants − RSS at the level before) / (the tenants added): both measured after waves of work, so
+   * the heap's growth from the first waves (which the first level's figure does not include) is left out.
+   */
   rssPerWatchedTenantKiB: number;
 }
 
@@ -204,7 +207,7 @@ export async function measureSyncer(
     } finally {
       hostWatch.stop();
     }
-    const first = rows[0]!;
+    const first = rows.at(-2) ?? rows[0]!;
     const last = rows.at(-1)!;
     return {
       plan,
