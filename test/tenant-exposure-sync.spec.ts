@@ -88,12 +88,13 @@ describe('the syncer', () => {
     async () => {
       const lanes = inject('lanes');
       const platform = await platforms.start({
-        labs: [testLab('sync', { minReady: 2, maxTotal: 3 })],
+        // The lab's own limits (catalog `exposure`), over the syncer's defaults of 4.
+        labs: [{ ...testLab('sync', { minReady: 2, maxTotal: 3 }), exposure: { services: 3, ingresses: 2 } }],
         simulator: { bootMs: 200 },
         realTenantApis: { etcdUrl: lanes.etcdUrl!, max: 2 },
         env: { RESYNC_INTERVAL_MS: String(resyncMs), EXPOSURE_PUBLIC_HOST: publicHost },
         serviceEnv: {
-          syncer: { SYNC_INGRESS_DOMAIN: publicHost, SYNC_MAX_SERVICES: '3', SYNC_MAX_INGRESSES: '2' },
+          syncer: { SYNC_INGRESS_DOMAIN: publicHost },
           'netpol-enforcer': { ENFORCER_RESYNC_INTERVAL_MS: String(resyncMs) },
         },
       });
@@ -220,6 +221,33 @@ describe('the syncer', () => {
           (e) => e.data.tenantId === a.tenantId && e.data.name === 'site' && e.data.state === 'synced',
         ),
       );
+
+      // Tenant B's Ingress: a host inside its subdomain is kept; edited to a foreign host it is confined; deleted, it goes.
+      const bIngress = () =>
+        host.get<IngressObject>({
+          apiVersion: 'networking.k8s.io/v1',
+          kind: 'Ingress',
+          namespace: b.namespace,
+          name: 'shop-x-default',
+        });
+      const kept = `shop.${b.tenantId}.${publicHost}`;
+      await b.client.apply(ingress('shop', 'default', kept, 'web', 80));
+      await waitFor(
+        "B's Ingress mirrored with its own host",
+        async () => (await bIngress())?.spec.rules[0]?.host === kept,
+      );
+      await b.client.apply(ingress('shop', 'default', `shop.${a.tenantId}.${publicHost}`, 'web', 80));
+      await waitFor("B's Ingress confined when it names A's subdomain", async () => {
+        const rule = (await bIngress())?.spec.rules[0]?.host ?? '';
+        return rule !== kept && rule.endsWith(`.${b.tenantId}.${publicHost}`);
+      });
+      await b.client.delete({
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'Ingress',
+        namespace: 'default',
+        name: 'shop',
+      });
+      await waitFor("B's Ingress removed from the host", async () => (await bIngress()) === undefined);
 
       // Update and delete inside the tenant follow on the host.
       await a.client.mergePatch(

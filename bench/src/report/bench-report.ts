@@ -240,7 +240,9 @@ export function printReport(report: BenchReport): string {
         syncer.rows.map((r) => [r.watchedTenants, r.count, r.p50Ms, r.p99Ms, r.maxMs, r.syncerRssMiB]),
       ),
     );
-    out.push(`syncer memory per watched tenant: ${syncer.rssPerWatchedTenantKiB} KiB (RSS difference / tenants added)`);
+    out.push(
+      `syncer memory per watched tenant: ${syncer.rssPerWatchedTenantKiB} KiB (RSS difference between the last two rows / tenants added)`,
+    );
   }
 
   const profile = report.claimApiProfile;

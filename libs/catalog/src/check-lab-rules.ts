@@ -1,6 +1,6 @@
 // The rules a JSON Schema cannot express, checked on the raw data so they are reported alongside schema errors (each
 // rule looks only at fields that have the right type; the schema reports the rest).
-import { bandwidthPattern, checkBandwidth, tenantNodeNames } from '@kubelabs/domain';
+import { bandwidthPattern, checkBandwidth, parsePortRanges, tenantNodeNames } from '@kubelabs/domain';
 import { pointer } from './catalog-error';
 import type { FieldError } from './validate-lab-schema';
 
@@ -54,6 +54,13 @@ export function checkLabRules(data: unknown, fileId: string): FieldError[] {
       if (isRecord(check)) errors.push(...checkCheck(check, workerCount, ['checks', list, String(index)]));
     });
   }
+  // The schema checks the ports' form; that each range lies within 1-65535 and runs upwards is checked here.
+  const exposure = isRecord(data.exposure) ? data.exposure : {};
+  if (typeof exposure.ports === 'string' && parsePortRanges(exposure.ports) === undefined)
+    errors.push({
+      path: pointer('exposure', 'ports'),
+      message: `each port must be from 1 to 65535 and each range run upwards (80,443,8000-8999), got ${JSON.stringify(exposure.ports)}`,
+    });
   return errors;
 }
 

@@ -64,6 +64,19 @@ describe('parseLabFile', () => {
     expect(result).toEqual({ lab: validLab() });
   });
 
+  it('keeps per-lab exposure limits as written, and refuses ports outside 1-65535', () => {
+    const exposure = { services: 2, ingresses: 1, ports: '80,443,8000-8999' };
+    expect(parseLabFile('deploy/catalog/demo.yaml', stringify({ ...validLab(), exposure }))).toEqual({
+      lab: { ...validLab(), exposure },
+    });
+    const bad = parseLabFile(
+      'deploy/catalog/demo.yaml',
+      stringify({ ...validLab(), exposure: { ports: '80,9000-8000' } }),
+    ) as { errors: { path: string; message: string }[] };
+    expect(bad.errors.map((e) => e.path)).toEqual(['/exposure/ports']);
+    expect(bad.errors[0]!.message).toContain('run upwards');
+  });
+
   it('reads an empty network block as no override', () => {
     const result = parseLabFile('deploy/catalog/demo.yaml', stringify({ ...validLab(), network: {} }));
     expect(result).toEqual({ lab: validLab() });
@@ -488,10 +501,11 @@ describe('contracts/lab.schema.json', () => {
       pool: true,
       network: true,
       quota: true,
+      exposure: true,
       checks: true,
     };
     // Optional in the Lab type too: absent means "the platform's defaults".
-    const optional = ['network', 'quota', 'checks'];
+    const optional = ['network', 'quota', 'exposure', 'checks'];
     expect(Object.keys(schema.properties).toSorted()).toEqual(Object.keys(fields).toSorted());
     const defaulted = Object.keys(schema.properties).filter((key) => 'default' in schema.properties[key]);
     expect([...schema.required, ...defaulted, ...optional].toSorted()).toEqual(Object.keys(fields).toSorted());

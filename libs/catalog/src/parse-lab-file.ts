@@ -140,5 +140,16 @@ function toLab(data: Lab): Lab {
           },
         }
       : {}),
+    ...(exposureOf(data.exposure) ? { exposure: exposureOf(data.exposure)! } : {}),
   };
+}
+
+/** The lab's exposure limits in canonical order, or undefined when it sets none. */
+export function exposureOf(exposure: Lab['exposure']): Lab['exposure'] {
+  const limits = {
+    ...(exposure?.services === undefined ? {} : { services: exposure.services }),
+    ...(exposure?.ingresses === undefined ? {} : { ingresses: exposure.ingresses }),
+    ...(exposure?.ports === undefined ? {} : { ports: exposure.ports }),
+  };
+  return Object.keys(limits).length > 0 ? limits : undefined;
 }

@@ -76,6 +76,13 @@ describe('planCatalogSync', () => {
       plan: { inserts: [], updates: ['a'], unchanged: [], removals: [] },
     },
     {
+      name: 'updates a lab whose exposure limits changed',
+      desired: [lab('a', { exposure: { services: 2 } })],
+      stored: [lab('a', { exposure: { services: 4 } })],
+      prune: false,
+      plan: { inserts: [], updates: ['a'], unchanged: [], removals: [] },
+    },
+    {
       name: 'sees no change between an empty network block and none',
       desired: [lab('a', { network: {} })],
       stored: [lab('a')],
@@ -199,6 +206,16 @@ describe.skipIf(!mongoUrl)('syncCatalog on the MongoDB lane', () => {
     expect(await syncCatalog(persistence, [withOverride])).toMatchObject({ unchanged: ['quota'] });
     expect(await syncCatalog(persistence, [lab('quota')])).toMatchObject({ updated: ['quota'] });
     expect(await stored()).toEqual(lab('quota'));
+  });
+
+  it('stores exposure limits and drops them when they leave the file', async () => {
+    await persistence.labs.deleteMany({}).exec();
+    const limited = lab('limited', { exposure: { services: 1, ports: '80,443' } });
+    await syncCatalog(persistence, [limited]);
+    const stored = async () => labFromDocument((await persistence.labs.findById('limited').lean().exec())!);
+    expect(await stored()).toEqual(limited);
+    expect(await syncCatalog(persistence, [lab('limited')])).toMatchObject({ updated: ['limited'] });
+    expect(await stored()).toEqual(lab('limited'));
   });
 
   it('prunes labs that left the files only when asked to', async () => {

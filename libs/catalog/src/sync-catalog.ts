@@ -8,6 +8,7 @@ import {
   type LabDocument,
   type Persistence,
 } from '@kubelabs/persistence';
+import { exposureOf } from './parse-lab-file';
 
 export interface CatalogSyncPlan {
   inserts: Lab[];
@@ -151,6 +152,7 @@ function normalizeLab(lab: Lab): Lab {
           },
         }
       : {}),
+    ...(exposureOf(lab.exposure) ? { exposure: exposureOf(lab.exposure)! } : {}),
   } as Lab;
 }
 

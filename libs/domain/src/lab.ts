@@ -34,6 +34,33 @@ export interface LabQuota {
   defaultContainerRequest?: { cpuMillis?: number; memoryMiB?: number };
 }
 
+/**
+ * What a tenant of this lab may expose from inside its cluster through the syncer: how many NodePort/LoadBalancer
+ * Services and Ingresses, and which Service ports (`80,443,8000-8999`, `1-65535` for all, `none`). Absent fields take
+ * the syncer's defaults (SYNC_MAX_SERVICES, SYNC_MAX_INGRESSES, SYNC_ALLOWED_PORTS).
+ */
+export interface LabExposure {
+  services?: number;
+  ingresses?: number;
+  ports?: string;
+}
+
+/** Port ranges such as `80,443,8000-8999`; `none` is the empty list; undefined when the text is not one. */
+export function parsePortRanges(text: string): { from: number; to: number }[] | undefined {
+  const trimmed = text.trim();
+  if (trimmed === 'none') return [];
+  const ranges: { from: number; to: number }[] = [];
+  for (const item of trimmed.split(',')) {
+    const match = /^\s*(\d{1,5})(?:\s*-\s*(\d{1,5}))?\s*$/.exec(item);
+    if (!match) return undefined;
+    const from = Number(match[1]);
+    const to = Number(match[2] ?? match[1]);
+    if (from < 1 || to > 65535 || from > to) return undefined;
+    ranges.push({ from, to });
+  }
+  return ranges;
+}
+
 export interface PoolSettings {
   minReady: number;
   maxTotal: number;
@@ -60,6 +87,8 @@ export interface Lab {
   quota?: LabQuota;
   /** What must hold before a tenant joins the pool, and what says the lab is solved (lab-check.ts). */
   checks?: LabChecks;
+  /** Per-lab limits on what the syncer exposes (overrides of its defaults). */
+  exposure?: LabExposure;
 }
 
 export function poolKey(labId: string, kubernetesVersion: string): string {

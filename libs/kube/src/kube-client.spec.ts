@@ -45,6 +45,36 @@ describe('KubeClient against the lane API server', () => {
     await kube.delete({ apiVersion: 'v1', kind: 'Namespace', name });
   });
 
+  it('merge-patches annotations and a status subresource, and never creates what is gone', async () => {
+    const name = `patched-${suffix()}`;
+    const ref = { apiVersion: 'v1', kind: 'Service', namespace, name };
+    await kube.apply({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name, namespace },
+      spec: { type: 'LoadBalancer', ports: [{ port: 80 }] },
+    });
+    const annotated = await kube.mergePatch<KubeObject>(ref, { metadata: { annotations: { 'kubelabs.io/x': 'y' } } });
+    expect(annotated?.metadata.annotations?.['kubelabs.io/x']).toBe('y');
+    await kube.mergePatch(
+      ref,
+      { status: { loadBalancer: { ingress: [{ hostname: 'labs.example.org' }] } } },
+      {
+        subresource: 'status',
+      },
+    );
+    const read = await kube.get<KubeObject & { status?: { loadBalancer?: { ingress?: { hostname?: string }[] } } }>(
+      ref,
+    );
+    expect(read?.status?.loadBalancer?.ingress).toEqual([{ hostname: 'labs.example.org' }]);
+    const removed = await kube.mergePatch<KubeObject>(ref, { metadata: { annotations: { 'kubelabs.io/x': null } } });
+    expect(removed?.metadata.annotations?.['kubelabs.io/x']).toBeUndefined();
+    await kube.delete(ref);
+    await expect(kube.mergePatch({ ...ref, name: `${name}-gone` }, { metadata: { labels: { a: 'b' } } })).resolves.toBe(
+      undefined,
+    );
+  });
+
   it('applies a valid kubevirt.io/v1 VirtualMachine, and re-applying it is a no-op', async () => {
     const vm = virtualMachine(namespace, `vm-${suffix()}`, validSpec);
     const first = await kube.apply(vm);

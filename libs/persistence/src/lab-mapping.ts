@@ -1,10 +1,17 @@
 // Converts labs between the domain shape and the stored document shape (per-version overrides as an array, bandwidth
-// quota overrides and checks as always-present objects).
-import { hasQuotaOverrides, labQuotaOf, type Lab, type LabChecks, type LabNetwork } from '@kubelabs/domain';
+// quota overrides, exposure limits and checks as always-present objects).
+import {
+  hasQuotaOverrides,
+  labQuotaOf,
+  type Lab,
+  type LabChecks,
+  type LabExposure,
+  type LabNetwork,
+} from '@kubelabs/domain';
 import type { LabDocument } from './schemas';
 
 export function labToDocumentFields(lab: Lab): Omit<LabDocument, '_id' | 'createdAt' | 'updatedAt'> {
-  const { id: _id, pool, network, quota, checks, ...fields } = lab;
+  const { id: _id, pool, network, quota, exposure, checks, ...fields } = lab;
   const perVersion = pool.perVersion
     ? Object.entries(pool.perVersion)
         .sort(([a], [b]) => a.localeCompare(b))
@@ -19,11 +26,12 @@ export function labToDocumentFields(lab: Lab): Omit<LabDocument, '_id' | 'create
     quota: labQuotaOf(quota),
     // Whole lists for the same reason.
     checks: { readiness: checks?.readiness ?? [], solution: checks?.solution ?? [] },
+    exposure: exposureOf(exposure),
   };
 }
 
 export function labFromDocument(doc: LabDocument): Lab {
-  const { _id, createdAt: _c, updatedAt: _u, pool, network, quota: storedQuota, checks, ...fields } = doc;
+  const { _id, createdAt: _c, updatedAt: _u, pool, network, quota: storedQuota, exposure, checks, ...fields } = doc;
   const perVersion = pool.perVersion?.length
     ? Object.fromEntries(
         pool.perVersion.map((p) => [p.kubernetesVersion, { minReady: p.minReady, maxTotal: p.maxTotal }]),
@@ -31,6 +39,7 @@ export function labFromDocument(doc: LabDocument): Lab {
     : undefined;
   const overrides = networkOf(network);
   const quota = labQuotaOf(storedQuota);
+  const limits = exposureOf(exposure);
   return {
     id: _id,
     ...fields,
@@ -38,6 +47,7 @@ export function labFromDocument(doc: LabDocument): Lab {
     ...(Object.keys(overrides).length > 0 ? { network: overrides } : {}),
     ...(hasQuotaOverrides(quota) ? { quota } : {}),
     ...checksOf(checks),
+    ...(Object.keys(limits).length > 0 ? { exposure: limits } : {}),
   } as Lab;
 }
 
@@ -56,5 +66,14 @@ function networkOf(network: LabNetwork | null | undefined): LabNetwork {
   return {
     ...(network?.ingressBandwidth ? { ingressBandwidth: network.ingressBandwidth } : {}),
     ...(network?.egressBandwidth ? { egressBandwidth: network.egressBandwidth } : {}),
+  };
+}
+
+/** Only the limits that are set (a stored document may hold nulls or nothing). */
+function exposureOf(exposure: LabExposure | null | undefined): LabExposure {
+  return {
+    ...(typeof exposure?.services === 'number' ? { services: exposure.services } : {}),
+    ...(typeof exposure?.ingresses === 'number' ? { ingresses: exposure.ingresses } : {}),
+    ...(exposure?.ports ? { ports: exposure.ports } : {}),
   };
 }

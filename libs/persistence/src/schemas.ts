@@ -52,6 +52,8 @@ export const labSchema = new Schema<LabDocument>(
       readiness: { type: [Schema.Types.Mixed], default: [] },
       solution: { type: [Schema.Types.Mixed], default: [] },
     },
+    // Per-lab limits on what the syncer exposes; {} when the lab sets none, for the same reason.
+    exposure: { services: Number, ingresses: Number, ports: String },
   },
   { collection: 'labs', timestamps: true, versionKey: false },
 );

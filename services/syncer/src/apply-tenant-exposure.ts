@@ -24,9 +24,31 @@ export interface ApplyExposureDeps {
   written: Counter<string>;
 }
 
+/** Writes in flight at once per tenant pass: a wave of new objects costs a few round trips, not one per object. */
+const writeConcurrency = 8;
+
+/** Runs `work` over `items`, at most `limit` at once; the first failure fails the whole (after the rest settle). */
+async function forEachBounded<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const failures: unknown[] = [];
+  const worker = async () => {
+    while (next < items.length) {
+      const item = items[next++]!;
+      await work(item).catch((error: unknown) => void failures.push(error));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (failures.length > 0) throw failures[0];
+}
+
 export interface ApplyResult {
   /** Something is not settled yet (an address not allocated): look again soon. */
   recheck: boolean;
+  /**
+   * The host refused an object (its quota): look again after a while, since the quota controller frees what deleted
+   * objects used only some time after they are gone, and nothing else would wake this tenant before the resync.
+   */
+  refused: boolean;
   outcomes: ExposureOutcome[];
 }
 
@@ -51,12 +73,13 @@ export class ExposureApplier {
     const { host, hostWrites } = this.deps;
     const applied = new Map<string, KubeObject>();
     const outcomes = plan.outcomes.map((o) => ({ ...o }));
-    for (const object of [...plan.services, ...plan.ingresses] as KubeObject[]) {
+    let refused = false;
+    await forEachBounded([...plan.services, ...plan.ingresses] as KubeObject[], writeConcurrency, async (object) => {
       const key = `${object.kind}/${object.metadata.name}`;
       const current = observed.owned.get(key);
       if (current && matchesDesired(object, current)) {
         applied.set(key, current as unknown as KubeObject);
-        continue;
+        return;
       }
       try {
         const result = await host.apply(object);
@@ -66,13 +89,16 @@ export class ExposureApplier {
       } catch (error) {
         const refusal = refusedByHost(error);
         if (!refusal) throw error;
+        refused = true;
         const outcome = outcomes.find((o) => o.kind === object.kind && o.hostName === object.metadata.name);
         if (outcome) Object.assign(outcome, { state: 'rejected', reason: 'exposure.host_refused', message: refusal });
       }
-    }
+    });
     // Prune: the syncer's own objects of this tenant that are no longer planned (or were refused on update).
-    for (const [key, object] of observed.owned) {
-      if (applied.has(key) || object.metadata.deletionTimestamp) continue;
+    const stale = [...observed.owned].filter(
+      ([key, object]) => !applied.has(key) && !object.metadata.deletionTimestamp,
+    );
+    await forEachBounded(stale, writeConcurrency, async ([, object]) => {
       hostWrites.deleted(object.metadata.uid);
       await host.delete({
         apiVersion: object.apiVersion,
@@ -81,18 +107,16 @@ export class ExposureApplier {
         name: object.metadata.name,
       });
       this.deps.written.inc({ kind: object.kind, action: 'delete' });
-    }
+    });
 
     let recheck = false;
     const sources = new Map<string, TenantService | TenantIngress>();
     for (const s of view.services) sources.set(`Service/${s.metadata.namespace}/${s.metadata.name}`, s);
     for (const i of view.ingresses) sources.set(`Ingress/${i.metadata.namespace}/${i.metadata.name}`, i);
-    const reported = new Set<string>();
-    for (const outcome of outcomes) {
-      const sourceKey = `${outcome.kind}/${outcome.namespace}/${outcome.name}`;
-      reported.add(sourceKey);
-      const source = sources.get(sourceKey);
-      if (!source) continue;
+    const reported = new Set(outcomes.map((o) => `${o.kind}/${o.namespace}/${o.name}`));
+    await forEachBounded(outcomes, writeConcurrency, async (outcome) => {
+      const source = sources.get(`${outcome.kind}/${outcome.namespace}/${outcome.name}`);
+      if (!source) return;
       const hostObject = applied.get(`${outcome.kind}/${outcome.hostName}`) as HostService | undefined;
       const writeBack = renderWriteBack(
         outcome,
@@ -102,14 +126,14 @@ export class ExposureApplier {
       );
       if (outcome.kind === 'Service' && outcome.state === 'synced' && !writeBack.addresses) recheck = true;
       await this.writeBack(tenant.id, outcome, source, writeBack, tenantClient);
-    }
+    });
     // Objects that carry the syncer's annotations but are no longer exposed (made ClusterIP): take them off.
     for (const [key, source] of sources) {
       if (reported.has(key) || source.metadata.annotations?.[writeBackAnnotations.state] === undefined) continue;
       const nulls = Object.fromEntries(Object.values(writeBackAnnotations).map((k) => [k, null]));
       await this.patch(tenantClient, source, key.split('/')[0]!, { metadata: { annotations: nulls } });
     }
-    return { recheck, outcomes };
+    return { recheck, refused, outcomes };
   }
 
   private async writeBack(

@@ -2,26 +2,11 @@
 // default limits per lab, validated once at start-up (a bad variable stops it with one line naming it).
 import { Matches, ValidateBy, type ValidationArguments } from 'class-validator';
 import { EnvIntegerInRange, PlatformConfig } from '@kubelabs/config';
-import type { ExposureLimits, PortRange, SyncSettings } from './plan-tenant-exposure';
+import { parsePortRanges, type LabExposure } from '@kubelabs/domain';
+import type { ExposureLimits, SyncSettings } from './plan-tenant-exposure';
 
 const hostNamePattern =
   /^([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$|^[0-9A-Fa-f:.]+$/;
-
-/** `80,443,8000-8999` into ranges; undefined when it is not one (`none` is the empty list). */
-export function parsePortRanges(text: string): PortRange[] | undefined {
-  const trimmed = text.trim();
-  if (trimmed === 'none') return [];
-  const ranges: PortRange[] = [];
-  for (const item of trimmed.split(',')) {
-    const match = /^\s*(\d{1,5})(?:\s*-\s*(\d{1,5}))?\s*$/.exec(item);
-    if (!match) return undefined;
-    const from = Number(match[1]);
-    const to = Number(match[2] ?? match[1]);
-    if (from < 1 || to > 65535 || from > to) return undefined;
-    ranges.push({ from, to });
-  }
-  return ranges;
-}
 
 export class SyncerConfig extends PlatformConfig {
   override HTTP_PORT: number = 8084;
@@ -86,11 +71,12 @@ export class SyncerConfig extends PlatformConfig {
   SYNC_MAX_WATCHED_TENANTS: number = 1_000;
 }
 
-export function limitsFrom(config: SyncerConfig): ExposureLimits {
+/** Pure: the limits for a tenant of a lab: the lab's own (catalog `exposure`), else the syncer's defaults. */
+export function limitsFrom(config: SyncerConfig, lab?: LabExposure): ExposureLimits {
   return {
-    services: config.SYNC_MAX_SERVICES,
-    ingresses: config.SYNC_MAX_INGRESSES,
-    ports: parsePortRanges(config.SYNC_ALLOWED_PORTS) ?? [],
+    services: lab?.services ?? config.SYNC_MAX_SERVICES,
+    ingresses: lab?.ingresses ?? config.SYNC_MAX_INGRESSES,
+    ports: parsePortRanges(lab?.ports ?? config.SYNC_ALLOWED_PORTS) ?? [],
   };
 }
 

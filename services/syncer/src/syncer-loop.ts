@@ -18,13 +18,20 @@ import {
 import { Metrics } from '@kubelabs/runtime';
 import { ExposureApplier } from './apply-tenant-exposure';
 import { limitsFrom, syncSettingsFrom, SyncerConfig } from './config';
-import { observeHostExposure, observeTenant, observeTenantCredentials } from './observe-tenant-exposure';
+import {
+  observeHostExposure,
+  observeLabExposure,
+  observeTenant,
+  observeTenantCredentials,
+} from './observe-tenant-exposure';
 import { planTenantExposure } from './plan-tenant-exposure';
 import { allSyncerObjects, hostKinds, syncerSelector } from './sync-objects';
 import { TenantClusterWatches } from './watch-tenant-clusters';
 
 /** A Service whose host node ports are not read back yet, or a tenant without credentials, is looked at again. */
 const recheckMs = 1_000;
+/** A tenant the host refused an object for (quota) is looked at again after this long. */
+const refusedRecheckMs = 3_000;
 const fieldManager = 'kubelabs-syncer';
 
 @Injectable()
@@ -33,13 +40,14 @@ export class SyncerLoop implements OnApplicationBootstrap, OnApplicationShutdown
   private readonly loop: ReconcileLoop;
   private readonly watches: TenantClusterWatches;
   private readonly applier: ExposureApplier;
+  private readonly watchedGauge: { set(value: number): void };
 
   constructor(
     private readonly db: Persistence,
     private readonly kube: KubeClient,
     events: EventPublisher,
     @Inject(SyncerConfig) private readonly config: SyncerConfig,
-    private readonly metrics: Metrics,
+    metrics: Metrics,
   ) {
     const hostWrites = new OwnWrites();
     const tenantWrites = new OwnWrites();
@@ -54,13 +62,13 @@ export class SyncerLoop implements OnApplicationBootstrap, OnApplicationShutdown
         'action',
       ]),
     });
-    const watched = metrics.gauge('kubelabs_syncer_watched_tenants', 'Tenant clusters the syncer watches');
+    this.watchedGauge = metrics.gauge('kubelabs_syncer_watched_tenants', 'Tenant clusters the syncer watches');
     this.watches = new TenantClusterWatches({
       maxTenants: config.SYNC_MAX_WATCHED_TENANTS,
       relistEveryMs: config.RESYNC_INTERVAL_MS * 10,
       metrics: reconcileMetrics(metrics.registry),
       onChange: (tenantId, change) => {
-        watched.set(this.watches.size);
+        this.watchedGauge.set(this.watches.size);
         if (!tenantWrites.isEcho(change)) void this.loop.enqueue(tenantId, { afterMs: 20 });
       },
       onError: (tenantId, error, context) =>
@@ -106,6 +114,7 @@ export class SyncerLoop implements OnApplicationBootstrap, OnApplicationShutdown
     if (!tenant || tenant.state !== 'claimed') {
       // Released, gone or not yet claimed: nothing of it may stay exposed.
       this.watches.stop(tenantId);
+      this.watchedGauge.set(this.watches.size);
       const { pruned } = await applySet(this.kube, [], {
         selector: syncerSelector(this.config.PLATFORM_ID, tenantId),
         kinds: [...hostKinds],
@@ -144,10 +153,13 @@ export class SyncerLoop implements OnApplicationBootstrap, OnApplicationShutdown
     const view = this.watches.view(tenantId);
     const client = this.watches.client(tenantId);
     if (!view || !client) return;
-    const observed = await observeHostExposure(this.kube, tenant.namespace, this.config.PLATFORM_ID, tenantId);
+    const [observed, labLimits] = await Promise.all([
+      observeHostExposure(this.kube, tenant.namespace, this.config.PLATFORM_ID, tenantId),
+      observeLabExposure(this.db, tenant.labId),
+    ]);
     const plan = planTenantExposure({
       tenant: { id: tenantId, namespace: tenant.namespace },
-      limits: limitsFrom(this.config),
+      limits: limitsFrom(this.config, labLimits),
       settings: syncSettingsFrom(this.config),
       services: view.services,
       ingresses: view.ingresses,
@@ -160,7 +172,8 @@ export class SyncerLoop implements OnApplicationBootstrap, OnApplicationShutdown
       view,
       client,
     );
-    return result.recheck ? { requeueAfterMs: recheckMs } : undefined;
+    if (result.recheck) return { requeueAfterMs: recheckMs };
+    return result.refused ? { requeueAfterMs: refusedRecheckMs } : undefined;
   }
 
   /** Claimed tenants, tenants being watched, and tenants that still own host objects (orphans to remove). */
