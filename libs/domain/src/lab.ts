@@ -39,7 +39,8 @@ export interface Lab {
   image: string;
   /** Cloud-init additions that break or prepare something for the scenario. */
   setup: { controlPlane?: string; workers?: string };
-  session: { durationMinutes: number; maxExtensionMinutes: number };
+  /** `extensionStepMinutes`: what one extension without a number adds (absent: `defaultExtensionStepMinutes`). */
+  session: { durationMinutes: number; maxExtensionMinutes: number; extensionStepMinutes?: number };
   pool: PoolSettings & { perVersion?: Record<string, PoolSettings> };
   /** Per-lab overrides of the platform's bandwidth defaults. */
   network?: LabNetwork;
@@ -98,4 +99,24 @@ export function checkBandwidth(quantity: string): string | undefined {
   if (bits < bandwidthLimits.minBitsPerSecond) return 'must be at least 1k (1 kbit/s)';
   if (bits > bandwidthLimits.maxBitsPerSecond) return 'must be at most 1P (1 Pbit/s)';
   return undefined;
+}
+
+/** What one extension without a number adds when the lab does not say (contracts/lab.schema.json's default). */
+export const defaultExtensionStepMinutes = 15;
+
+/**
+ * How many minutes an extension adds: the asked number, or without one the lab's step, cut to what is left of the
+ * lab's maximum. `exceeded` when nothing is left (or the asked number would pass the maximum).
+ */
+export function planExtension(
+  session: Lab['session'],
+  usedMinutes: number,
+  requestedMinutes?: number,
+): { minutes: number } | { exceeded: true; usedMinutes: number; maxExtensionMinutes: number } {
+  const left = session.maxExtensionMinutes - usedMinutes;
+  const step = session.extensionStepMinutes ?? defaultExtensionStepMinutes;
+  const minutes = requestedMinutes ?? Math.min(step, left);
+  if (minutes < 1 || minutes > left)
+    return { exceeded: true, usedMinutes, maxExtensionMinutes: session.maxExtensionMinutes };
+  return { minutes };
 }
