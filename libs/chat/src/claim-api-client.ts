@@ -17,7 +17,7 @@ export class ClaimApiProblem extends Error {
 export interface ClaimApi {
   listLabs(): Promise<ChatLab[]>;
   createClaim(
-    request: { labId: string; userId: string; kubernetesVersion?: string },
+    request: { labId: string; userId: string; kubernetesVersion?: string; sshPublicKey?: string },
     idempotencyKey: string,
   ): Promise<ChatClaim>;
   listClaims(userId?: string): Promise<ChatClaim[]>;
@@ -39,7 +39,7 @@ export class ClaimApiClient implements ClaimApi {
   }
 
   createClaim(
-    request: { labId: string; userId: string; kubernetesVersion?: string },
+    request: { labId: string; userId: string; kubernetesVersion?: string; sshPublicKey?: string },
     idempotencyKey: string,
   ): Promise<ChatClaim> {
     return this.call<ChatClaim>('POST', '/v1/claims', request, { 'idempotency-key': idempotencyKey });

@@ -10,3 +10,5 @@ export * from './claim-api-client';
 export * from './run-lab-command';
 export * from './notify-chat-users';
 export * from './seen-keys';
+export * from './chat-adapter-config';
+export * from './relay-chat-events';

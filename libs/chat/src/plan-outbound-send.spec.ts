@@ -36,8 +36,9 @@ describe('token buckets', () => {
   });
 });
 
+const limitOf = (key: string): RateLimit => (key.includes(':') ? onePerSecond : { perSecond: 100, burst: 100 });
+
 describe('planNextSend', () => {
-  const limitOf = (key: string): RateLimit => (key.includes(':') ? onePerSecond : { perSecond: 100, burst: 100 });
   const used = (key: string): Bucket => takeFromBucket(emptyBucket(limitOf(key), 0), limitOf(key), 0);
 
   it('sends the first call whose keys allow it, passing a channel that must wait', () => {

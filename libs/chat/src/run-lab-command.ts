@@ -1,6 +1,7 @@
 // What a `/lab` command or a pressed button does, for every chat provider: one call sequence against the claim API
 // and one ChatMessage back. Only the student's own claims are touched: a button naming another user's claim (the
 // adapter's key sees every claim it made) is answered like an unknown one.
+import { utils as sshUtils } from 'ssh2';
 import { ClaimApiProblem, type ClaimApi } from './claim-api-client';
 import type { LabCommand } from './parse-lab-command';
 import { labCommandUsage } from './parse-lab-command';
@@ -22,6 +23,16 @@ export interface CommandContext {
   invocationId: string;
 }
 
+/**
+ * A fresh SSH key pair for a new claim. The adapter makes it, not the claim API: the API hands a generated private key
+ * back only to a claim that is active at once, and a queued student needs theirs too. The private key exists only in
+ * this process and in the student's direct message.
+ */
+export function generateStudentKeyPair(comment: string): { publicKey: string; privateKey: string } {
+  const pair = sshUtils.generateKeyPairSync('ed25519', { comment });
+  return { publicKey: pair.public, privateKey: pair.private };
+}
+
 export async function runLabCommand(command: LabCommand, context: CommandContext, api: ClaimApi): Promise<ChatMessage> {
   try {
     switch (command.kind) {
@@ -32,15 +43,17 @@ export async function runLabCommand(command: LabCommand, context: CommandContext
       case 'list':
         return renderLabList(await api.listLabs());
       case 'start': {
+        const keys = generateStudentKeyPair(`kubelabs ${command.labId}`);
         const claim = await api.createClaim(
           {
             labId: command.labId,
             userId: context.userId,
+            sshPublicKey: keys.publicKey,
             ...(command.kubernetesVersion ? { kubernetesVersion: command.kubernetesVersion } : {}),
           },
           context.invocationId,
         );
-        return renderClaimStarted(claim);
+        return renderClaimStarted({ ...claim, sshPrivateKey: keys.privateKey });
       }
       case 'status':
         return renderStatus(await api.listClaims(context.userId));
