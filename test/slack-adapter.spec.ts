@@ -18,6 +18,7 @@ import {
 const secret = 'slackSigningSecret0123456789abcd';
 const team = 'T0KUBELABS';
 const platforms = usePlatform();
+const now = () => Math.floor(Date.now() / 1000);
 
 async function startAdapter(
   slack: SlackStandIn,
@@ -91,7 +92,6 @@ describe('slack adapter', () => {
     const validHeaders = slackSignedHeaders(secret, valid);
     expect((await post(adapter, '/slack/commands', valid, validHeaders)).status).toBe(200);
 
-    const now = () => Math.floor(Date.now() / 1000);
     const probes: (() => { path: string; body: string; headers: Record<string, string> })[] = [
       () => ({ path: '/slack/commands', body: valid, headers: validHeaders }), // a replay
       () => ({
@@ -202,4 +202,76 @@ describe('slack adapter', () => {
     // Each fact was told once.
     expect(slack.messages('U0ADA').filter((m) => /is ready, until/.test(m.text))).toHaveLength(1);
   });
+
+  it('answers a burst of 200 /lab start commands: no message lost, none faster than the limit, 429s retried after Retry-After', async () => {
+    const slack = await startSlackStandIn();
+    onTestFinished(() => slack.close());
+    slack.throttle(25, 1); // every 25th call: 429 with Retry-After: 1
+    // 20 tenants serve the first 20 students; the other 180 are queued. Each gets an answer with their key.
+    const platform = await platforms.start({
+      labs: [testLab('slack-burst', { minReady: 20, maxTotal: 20 })],
+      simulator: { bootMs: 200 },
+    });
+    await waitForPoolsFull(platform, 120_000);
+    const perMinute = 3000;
+    const adapter = await startAdapter(slack, {
+      NATS_URL: platform.env.NATS_URL!,
+      NATS_SUBJECT_PREFIX: platform.instance,
+      CLAIM_API_URL: platform.claimApiUrl,
+      CLAIM_API_KEY: await adapterKey(platform),
+      CHAT_MESSAGES_PER_MINUTE: String(perMinute),
+      CHAT_MESSAGES_PER_CHANNEL_PER_SECOND: '1',
+    });
+    const users = Array.from({ length: 200 }, (_, i) => `U0BURST${String(i).padStart(3, '0')}`);
+    const started = Date.now();
+    const acks = await Promise.all(users.map((user) => command(adapter, user, 'start slack-burst')));
+    expect(acks.every((ack) => ack.status === 200)).toBe(true);
+
+    const answered = (user: string) => slack.messages(user).filter((m) => /^(Claimed|No \*slack-burst\*)/.test(m.text));
+    await waitFor('an answer to every student', async () => users.every((user) => answered(user).length > 0), {
+      timeoutMs: 90_000,
+      intervalMs: 250,
+    });
+    await waitFor(
+      'a ready message to every student who got a tenant',
+      async () =>
+        users.filter((user) => slack.messages(user).some((m) => /is ready, until/.test(m.text))).length === 20,
+      { timeoutMs: 60_000, intervalMs: 250 },
+    );
+    const seconds = (Date.now() - started) / 1000;
+
+    // No message lost or doubled: one answer each, with the student's own key; 20 active, 180 queued.
+    expect(users.map((user) => answered(user).length)).toEqual(users.map(() => 1));
+    expect(users.every((user) => JSON.stringify(answered(user)[0]!.blocks).includes('PRIVATE KEY'))).toBe(true);
+    expect(users.filter((user) => answered(user)[0]!.text.startsWith('Claimed'))).toHaveLength(20);
+
+    // Never faster than the limit: at most one call per 1/rate seconds on the method (plus the one the burst allows)
+    // in any second, one per second into any conversation.
+    const calls = slack.calls.filter((c) => c.method === 'chat.postMessage');
+    const times = calls.map((c) => c.at).sort((a, b) => a - b);
+    let busiest = 0;
+    for (let i = 0, j = 0; i < times.length; i++) {
+      while (times[i]! - times[j]! >= 1000) j++;
+      busiest = Math.max(busiest, i - j + 1);
+    }
+    expect(busiest).toBeLessThanOrEqual(perMinute / 60 + 1);
+    for (const user of users) {
+      const mine = calls.filter((c) => c.channel === user).map((c) => c.at);
+      for (let i = 1; i < mine.length; i++) expect(mine[i]! - mine[i - 1]!).toBeGreaterThanOrEqual(980);
+    }
+    // Each refused call came back only after Retry-After, and then went through.
+    const refused = calls.filter((c) => c.status === 429);
+    expect(refused.length).toBeGreaterThan(5);
+    for (const call of refused) {
+      const retry = calls.find(
+        (c) => c.at >= call.at && c !== call && c.channel === call.channel && c.text === call.text,
+      );
+      expect(retry, `the retry of a refused message to ${call.channel}`).toBeDefined();
+      expect(retry!.at - call.at).toBeGreaterThanOrEqual(1000);
+    }
+    console.log(
+      `[figures] slack burst: 200 commands, ${calls.length} calls (${refused.length} answered 429) in ${seconds.toFixed(1)} s; ` +
+        `busiest second ${busiest} calls (limit ${perMinute / 60}/s)`,
+    );
+  }, 240_000);
 });
