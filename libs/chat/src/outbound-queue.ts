@@ -5,6 +5,7 @@ import {
   blockBucket,
   emptyBucket,
   planNextSend,
+  settleBucket,
   takeFromBucket,
   type Bucket,
   type RateLimit,
@@ -144,6 +145,11 @@ export class OutboundQueue {
         this.stats.pending = this.pending.length;
       }
     } finally {
+      const now = this.now();
+      for (const key of job.keys) {
+        const bucket = this.buckets.get(key);
+        if (bucket) this.buckets.set(key, settleBucket(bucket, this.options.limitOf(key), now));
+      }
       this.running--;
       this.pump();
     }

@@ -4,6 +4,7 @@ import {
   blockBucket,
   emptyBucket,
   planNextSend,
+  settleBucket,
   takeFromBucket,
   waitForBucket,
   type Bucket,
@@ -37,6 +38,21 @@ describe('token buckets', () => {
 });
 
 const limitOf = (key: string): RateLimit => (key.includes(':') ? onePerSecond : { perSecond: 100, burst: 100 });
+
+describe('settleBucket', () => {
+  it('paces a fromAnswer limit from the answer: a slow call pushes the next one back', () => {
+    const limit: RateLimit = { ...onePerSecond, fromAnswer: true };
+    const sent = takeFromBucket(emptyBucket(limit, 0), limit, 0);
+    const answered = settleBucket(sent, limit, 400);
+    expect(waitForBucket(answered, limit, 400)).toBe(1000);
+    expect(waitForBucket(sent, limit, 400)).toBe(600);
+  });
+
+  it('leaves other limits paced from departure', () => {
+    const sent = takeFromBucket(emptyBucket(onePerSecond, 0), onePerSecond, 0);
+    expect(settleBucket(sent, onePerSecond, 400)).toBe(sent);
+  });
+});
 
 describe('planNextSend', () => {
   const used = (key: string): Bucket => takeFromBucket(emptyBucket(limitOf(key), 0), limitOf(key), 0);

@@ -6,6 +6,11 @@ export interface RateLimit {
   perSecond: number;
   /** Calls allowed back to back after a quiet period (1 = evenly spaced). */
   burst: number;
+  /**
+   * Pace from each call's answer rather than its departure (settleBucket): for a limit that must hold where the
+   * provider counts, whatever the network's jitter, such as one message per second into one conversation.
+   */
+  fromAnswer?: boolean;
 }
 
 export interface Bucket {
@@ -38,6 +43,17 @@ export function waitForBucket(bucket: Bucket, limit: RateLimit, now: number): nu
 export function takeFromBucket(bucket: Bucket, limit: RateLimit, now: number): Bucket {
   const refilled = refillBucket(bucket, limit, now);
   return { ...refilled, tokens: refilled.tokens - 1 };
+}
+
+/**
+ * The bucket when a call got its answer at `now`, for limits paced `fromAnswer`: the answer counts as a call at that
+ * moment, so the next call leaves a whole period after it. The provider counts calls as they arrive; however long
+ * this one took on the way, it arrived before it was answered, so the spacing holds at the provider too.
+ */
+export function settleBucket(bucket: Bucket, limit: RateLimit, now: number): Bucket {
+  if (!limit.fromAnswer) return bucket;
+  const refilled = refillBucket(bucket, limit, now);
+  return { ...refilled, tokens: Math.max(0, Math.min(refilled.tokens, limit.burst - 1)) };
 }
 
 /** The bucket after a 429: nothing until Retry-After has passed, then it starts from one call. */

@@ -24,8 +24,10 @@ export class SlackSender implements OnApplicationShutdown {
       timeout: 10_000,
       logLevel: LogLevel.ERROR,
     });
-    const perMethod = { perSecond: config.CHAT_MESSAGES_PER_MINUTE / 60, burst: 1 };
-    const perChannel = { perSecond: config.CHAT_MESSAGES_PER_CHANNEL_PER_SECOND, burst: 1 };
+    // Slack counts what it receives. Calls leave evenly spaced but arrive with the network's jitter: the method's
+    // pace keeps 10 % in hand, and a conversation's is counted from each answer (which comes after the arrival).
+    const perMethod = { perSecond: (0.9 * config.CHAT_MESSAGES_PER_MINUTE) / 60, burst: 1 };
+    const perChannel = { perSecond: config.CHAT_MESSAGES_PER_CHANNEL_PER_SECOND, burst: 1, fromAnswer: true };
     this.queue = new OutboundQueue({
       limitOf: (key) => (key === method ? perMethod : perChannel),
       concurrency: 8,
