@@ -16,7 +16,7 @@ import {
   type LaneEnvFile,
   type StartedLanes,
 } from '@kubelabs/testing';
-import { startPlatform, type RunningPlatform } from './run-platform';
+import { chatAdaptersFromEnv, startPlatform, type RunningPlatform } from './run-platform';
 
 /** Everything is gone by then, one way or another: under the ten seconds an operator waits for a Ctrl-C. */
 const stopDeadlineMs = 8_000;
@@ -94,6 +94,7 @@ async function main(): Promise<void> {
       failRatio: Number(process.env.SIMULATOR_FAIL_RATIO ?? 0),
     },
     env: { RESYNC_INTERVAL_MS: '5000', READINESS_POLL_MS: '500' },
+    adapters: chatAdaptersFromEnv(process.env),
     log: (line) => {
       if (!quiet) say(line);
     },
@@ -108,6 +109,10 @@ async function main(): Promise<void> {
       laneNote,
       '[dev] VirtualMachines are played by the SIMULATOR (no KubeVirt here); set DEV_VERBOSE=true for service logs.',
       '',
+      ...[...platform.adapters].map(
+        ([name, adapter]) =>
+          `[dev] ${name}: ${adapter.url}${name === 'slack-adapter' ? '/slack/commands and /slack/interactions' : '/discord/interactions'} (expose it to the provider, e.g. through a tunnel)`,
+      ),
       `  export KEY=${platform.apiKey}`,
       `  curl -s ${platform.claimApiUrl}/v1/labs -H "Authorization: Bearer $KEY"`,
       `  curl -s -X POST ${platform.claimApiUrl}/v1/claims -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' -d '{"labId":"sandbox","userId":"ada"}'`,
