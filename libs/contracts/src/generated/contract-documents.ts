@@ -75,7 +75,7 @@ export const subjectsDocument: SubjectsDocument = {
       stream: 'KUBELABS_EVENTS',
       schema: 'events/tenant.provisioning.schema.json',
       publishers: ['provisioner'],
-      subscribers: ['pool-manager'],
+      subscribers: ['pool-manager', 'slack', 'discord'],
     },
     {
       type: 'tenant.ready',
@@ -152,7 +152,7 @@ export const subjectsDocument: SubjectsDocument = {
       stream: 'KUBELABS_EVENTS',
       schema: 'events/tenant.exposure.opened.schema.json',
       publishers: ['netpol-enforcer'],
-      subscribers: [],
+      subscribers: ['slack', 'discord'],
     },
     {
       type: 'tenant.exposure.closed',
@@ -173,7 +173,7 @@ export const subjectsDocument: SubjectsDocument = {
       stream: 'KUBELABS_EVENTS',
       schema: 'events/exposure.synced.schema.json',
       publishers: ['syncer'],
-      subscribers: [],
+      subscribers: ['slack', 'discord'],
     },
   ],
   commands: [
