@@ -91,6 +91,13 @@ describe('slack adapter', () => {
     const valid = slashCommandBody(team, 'U0PROBE', 'help');
     const validHeaders = slackSignedHeaders(secret, valid);
     expect((await post(adapter, '/slack/commands', valid, validHeaders)).status).toBe(200);
+    // Slack's retry of the same invocation (signed anew, X-Slack-Retry-Num) is acknowledged and not worked again.
+    const retry = await post(adapter, '/slack/commands', valid, {
+      ...slackSignedHeaders(secret, valid, now() - 1),
+      'x-slack-retry-num': '1',
+      'x-slack-retry-reason': 'http_timeout',
+    });
+    expect(retry).toMatchObject({ status: 200, body: '' });
 
     const probes: (() => { path: string; body: string; headers: Record<string, string> })[] = [
       () => ({ path: '/slack/commands', body: valid, headers: validHeaders }), // a replay
