@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 
 const libs = [
   'catalog',
+  'chat',
   'checks',
   'config',
   'contracts',

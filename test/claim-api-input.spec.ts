@@ -277,13 +277,6 @@ describe('the claim API at its edge', () => {
       send: { body: { minutes: 1.5 } },
       detail: /minutes/,
     },
-    {
-      name: 'an extension without minutes',
-      method: 'POST',
-      path: `/v1/claims/${validClaimId}/extend`,
-      send: { body: {} },
-      detail: /minutes/,
-    },
     { name: 'a malformed userId filter', method: 'GET', path: '/v1/claims?userId=ada%20lovelace', detail: /userId/ },
     { name: 'a malformed lab id', method: 'GET', path: '/v1/labs/Input_A', detail: /lab slug/ },
     {
@@ -433,6 +426,13 @@ describe('the claim API at its edge', () => {
       409,
       /maximum extension of 30 min/,
     );
+    // Without a body: the lab's step (15 by default), cut to the 10 minutes left of the maximum; then nothing is left.
+    const stepped = await send('POST', `/v1/claims/${id}/extend`, { key: claimKey });
+    expect(stepped.status).toBe(200);
+    expect(Date.parse(stepped.body.expiresAt as string) - Date.parse(extended.body.expiresAt as string)).toBe(
+      10 * 60_000,
+    );
+    expectProblem(await send('POST', `/v1/claims/${id}/extend`, { key: claimKey }), 409, /used up/);
   });
 
   it('answers 409 to extending a claim that is not active', async () => {

@@ -16,7 +16,7 @@ import {
   type LaneEnvFile,
   type StartedLanes,
 } from '@kubelabs/testing';
-import { startPlatform, type RunningPlatform } from './run-platform';
+import { chatAdaptersFromEnv, startPlatform, type RunningPlatform } from './run-platform';
 
 /** Everything is gone by then, one way or another: under the ten seconds an operator waits for a Ctrl-C. */
 const stopDeadlineMs = 8_000;
@@ -100,6 +100,7 @@ async function main(): Promise<void> {
       WEBHOOK_ALLOWED_CIDRS: process.env.WEBHOOK_ALLOWED_CIDRS ?? '127.0.0.0/8,::1/128',
       ...(process.env.WEBHOOK_SECRET_KEY ? { WEBHOOK_SECRET_KEY: process.env.WEBHOOK_SECRET_KEY } : {}),
     },
+    adapters: chatAdaptersFromEnv(process.env),
     log: (line) => {
       if (!quiet) say(line);
     },
@@ -114,6 +115,10 @@ async function main(): Promise<void> {
       laneNote,
       '[dev] VirtualMachines are played by the SIMULATOR (no KubeVirt here); set DEV_VERBOSE=true for service logs.',
       '',
+      ...[...platform.adapters].map(
+        ([name, adapter]) =>
+          `[dev] ${name}: ${adapter.url}${name === 'slack-adapter' ? '/slack/commands and /slack/interactions' : '/discord/interactions'} (expose it to the provider, e.g. through a tunnel)`,
+      ),
       `  export KEY=${platform.apiKey}`,
       `  curl -s ${platform.claimApiUrl}/v1/labs -H "Authorization: Bearer $KEY"`,
       `  curl -s -X POST ${platform.claimApiUrl}/v1/claims -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' -d '{"labId":"sandbox","userId":"ada"}'`,

@@ -41,6 +41,11 @@ export interface PlatformOptions {
   realTenantApis?: { etcdUrl: string; max?: number };
   claimApiPort?: number;
   devApiKey?: string;
+  /**
+   * Chat adapters to start next to the services, each with the provider's settings (secrets included) as its
+   * environment; each gets its own claim-scoped API key. Absent: none is started.
+   */
+  adapters?: Partial<Record<AdapterName, Record<string, string>>>;
   log?: (line: string) => void;
 }
 
@@ -50,6 +55,8 @@ export interface RunningPlatform {
   claimApiUrl: string;
   apiKey: string;
   services: Map<ServiceName, ServiceProcess>;
+  /** The chat adapters started (see PlatformOptions.adapters). */
+  adapters: Map<AdapterName, ServiceProcess>;
   persistence: Persistence;
   simulator: KubeVirtSimulator;
   /** Present when `realTenantApis` was given. */
@@ -146,12 +153,40 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     throw error;
   }
   const claimApi = services.get('claim-api');
+  const adapters = new Map<AdapterName, ServiceProcess>();
+  try {
+    for (const [name, adapterEnv] of Object.entries(options.adapters ?? {}) as [
+      AdapterName,
+      Record<string, string>,
+    ][]) {
+      const key = await createClaimKey(claimApi?.url ?? '', apiKey, name);
+      const proc = await startServiceProcess(name, {
+        NATS_URL: env.NATS_URL!,
+        NATS_SUBJECT_PREFIX: instance,
+        CLAIM_API_URL: claimApi?.url ?? '',
+        CLAIM_API_KEY: key,
+        ...adapterEnv,
+      });
+      proc.child.stdout?.on('data', (chunk: Buffer) => log(chunk.toString('utf8').trimEnd()));
+      adapters.set(name, proc);
+    }
+  } catch (error) {
+    await stopAll({
+      services: new Map([...services, ...adapters]),
+      simulator,
+      tenantClusters,
+      persistence,
+      graceMs: 5_000,
+    });
+    throw error;
+  }
   return {
     instance,
     env,
     claimApiUrl: claimApi?.url ?? '',
     apiKey,
     services,
+    adapters,
     persistence,
     simulator,
     ...(tenantClusters ? { tenantClusters } : {}),
@@ -159,7 +194,8 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       await services.get(name)?.stop(signal);
       return start(name);
     },
-    stop: async ({ graceMs = 30_000 } = {}) => stopAll({ services, simulator, tenantClusters, persistence, graceMs }),
+    stop: async ({ graceMs = 30_000 } = {}) =>
+      stopAll({ services: new Map([...services, ...adapters]), simulator, tenantClusters, persistence, graceMs }),
   };
 }
 
@@ -170,7 +206,7 @@ async function stopAll({
   persistence,
   graceMs,
 }: {
-  services: Map<ServiceName, ServiceProcess>;
+  services: Map<string, ServiceProcess>;
   simulator: KubeVirtSimulator;
   tenantClusters: RealTenantClusters | undefined;
   persistence: Persistence;
@@ -192,6 +228,39 @@ async function within(work: Promise<unknown>, ms: number): Promise<void> {
   } finally {
     clearTimeout(timer);
   }
+}
+
+export type AdapterName = 'slack-adapter' | 'discord-adapter';
+
+/**
+ * The chat adapters whose secrets are set in the environment: Slack with SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN,
+ * Discord with DISCORD_PUBLIC_KEY, DISCORD_APPLICATION_ID and DISCORD_BOT_TOKEN (API URLs optional).
+ */
+export function chatAdaptersFromEnv(env: NodeJS.ProcessEnv): Partial<Record<AdapterName, Record<string, string>>> {
+  const pick = (names: string[]) =>
+    Object.fromEntries(names.flatMap((name) => (env[name] ? [[name, env[name]!]] : []))) as Record<string, string>;
+  const adapters: Partial<Record<AdapterName, Record<string, string>>> = {};
+  if (env.SLACK_SIGNING_SECRET && env.SLACK_BOT_TOKEN)
+    adapters['slack-adapter'] = pick(['SLACK_SIGNING_SECRET', 'SLACK_BOT_TOKEN', 'SLACK_API_URL']);
+  if (env.DISCORD_PUBLIC_KEY && env.DISCORD_APPLICATION_ID && env.DISCORD_BOT_TOKEN)
+    adapters['discord-adapter'] = pick([
+      'DISCORD_PUBLIC_KEY',
+      'DISCORD_APPLICATION_ID',
+      'DISCORD_BOT_TOKEN',
+      'DISCORD_API_URL',
+    ]);
+  return adapters;
+}
+
+/** An adapter's own API key with the claim scope, made with the admin key as an operator would. */
+async function createClaimKey(claimApiUrl: string, adminKey: string, name: string): Promise<string> {
+  const res = await fetch(`${claimApiUrl}/v1/api-keys`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name, scopes: ['claim'] }),
+  });
+  if (res.status !== 201) throw new Error(`creating the ${name} API key answered ${res.status}`);
+  return ((await res.json()) as { key: string }).key;
 }
 
 async function loadLabs(dir: string): Promise<Lab[]> {

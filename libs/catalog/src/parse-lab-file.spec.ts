@@ -16,7 +16,7 @@ function validLab(): Record<string, any> {
     topology: { controlPlane: { cpu: 2, memoryMiB: 1536 }, workers: { count: 1, cpu: 1, memoryMiB: 1024 } },
     image: 'quay.io/kubelabs/ubuntu-kubeadm:{version}',
     setup: { controlPlane: 'echo control plane\n', workers: 'echo worker\n' },
-    session: { durationMinutes: 60, maxExtensionMinutes: 30 },
+    session: { durationMinutes: 60, maxExtensionMinutes: 30, extensionStepMinutes: 20 },
     pool: { minReady: 1, maxTotal: 4 },
   };
 }
@@ -28,10 +28,13 @@ function errorsOf(file: string, text: string): CatalogError[] {
 }
 
 describe('parseLabFile', () => {
-  it('turns a valid file into a Lab, filling empty hints, tags and setup when they are left out', () => {
+  it('turns a valid file into a Lab, filling empty hints, tags, setup and the extension step when left out', () => {
     const { hints: _h, tags: _t, setup: _s, ...minimal } = validLab();
+    minimal.session = { durationMinutes: 60, maxExtensionMinutes: 30 };
     const result = parseLabFile('deploy/catalog/demo.yaml', stringify(minimal));
-    expect(result).toEqual({ lab: { ...minimal, hints: [], tags: [], setup: {} } });
+    expect(result).toEqual({
+      lab: { ...minimal, hints: [], tags: [], setup: {}, session: { ...minimal.session, extensionStepMinutes: 15 } },
+    });
   });
 
   it.each([

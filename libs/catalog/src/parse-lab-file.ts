@@ -2,7 +2,7 @@
 // violations and cross-field rules, each placed at its line. Pure: the caller reads the file.
 import { basename } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
-import { hasQuotaOverrides, labQuotaOf, type Lab } from '@kubelabs/domain';
+import { defaultExtensionStepMinutes, hasQuotaOverrides, labQuotaOf, type Lab } from '@kubelabs/domain';
 import { pointerSegments, sortCatalogErrors, type CatalogError } from './catalog-error';
 import { checkLabRules } from './check-lab-rules';
 import { validateLabSchema } from './validate-lab-schema';
@@ -113,7 +113,12 @@ function toLab(data: Lab): Lab {
       ...(data.setup.controlPlane === undefined ? {} : { controlPlane: data.setup.controlPlane }),
       ...(data.setup.workers === undefined ? {} : { workers: data.setup.workers }),
     },
-    session: { durationMinutes: data.session.durationMinutes, maxExtensionMinutes: data.session.maxExtensionMinutes },
+    session: {
+      durationMinutes: data.session.durationMinutes,
+      maxExtensionMinutes: data.session.maxExtensionMinutes,
+      // The schema's default fills it in when the file leaves it out.
+      extensionStepMinutes: data.session.extensionStepMinutes ?? defaultExtensionStepMinutes,
+    },
     pool: {
       minReady: data.pool.minReady,
       maxTotal: data.pool.maxTotal,

@@ -119,7 +119,12 @@ function normalizeLab(lab: Lab): Lab {
       ...(setup.controlPlane == null ? {} : { controlPlane: setup.controlPlane }),
       ...(setup.workers == null ? {} : { workers: setup.workers }),
     },
-    session: { durationMinutes: lab.session?.durationMinutes, maxExtensionMinutes: lab.session?.maxExtensionMinutes },
+    session: {
+      durationMinutes: lab.session?.durationMinutes,
+      maxExtensionMinutes: lab.session?.maxExtensionMinutes,
+      // Absent on labs stored before the field existed: readers take defaultExtensionStepMinutes.
+      ...(lab.session?.extensionStepMinutes == null ? {} : { extensionStepMinutes: lab.session.extensionStepMinutes }),
+    },
     pool: {
       minReady: lab.pool?.minReady,
       maxTotal: lab.pool?.maxTotal,

@@ -2,7 +2,7 @@
 // annotations (a Kubernetes quantity, rounded up to whole bits per second, from 1k to 1P), so no VM is rendered whose
 // launcher pod would be refused.
 import { describe, expect, it } from 'vitest';
-import { bandwidthBitsPerSecond, checkBandwidth } from './lab';
+import { bandwidthBitsPerSecond, checkBandwidth, planExtension } from './lab';
 
 describe('bandwidthBitsPerSecond', () => {
   it.each([
@@ -39,5 +39,36 @@ describe('checkBandwidth', () => {
     { quantity: '100K', problem: expect.stringMatching(/^must be a quantity in bits per second such as 100M/) },
   ])('says $problem of $quantity', ({ quantity, problem }) => {
     expect(checkBandwidth(quantity)).toEqual(problem);
+  });
+});
+
+describe('planExtension', () => {
+  const session = { durationMinutes: 60, maxExtensionMinutes: 30, extensionStepMinutes: 20 };
+  it.each([
+    { name: 'adds the asked minutes within the maximum', used: 0, asked: 30, plan: { minutes: 30 } },
+    { name: 'adds the step without a number', used: 0, asked: undefined, plan: { minutes: 20 } },
+    { name: 'cuts the step to what is left', used: 20, asked: undefined, plan: { minutes: 10 } },
+    {
+      name: 'refuses an asked number past the maximum',
+      used: 20,
+      asked: 11,
+      plan: { exceeded: true, usedMinutes: 20, maxExtensionMinutes: 30 },
+    },
+    {
+      name: 'refuses a step when nothing is left',
+      used: 30,
+      asked: undefined,
+      plan: { exceeded: true, usedMinutes: 30, maxExtensionMinutes: 30 },
+    },
+  ])('$name', ({ used, asked, plan }) => {
+    expect(planExtension(session, used, asked)).toEqual(plan);
+  });
+
+  it('takes 15 minutes as the step when the lab does not say', () => {
+    expect(planExtension({ durationMinutes: 60, maxExtensionMinutes: 60 }, 0)).toEqual({ minutes: 15 });
+  });
+
+  it('refuses any extension of a lab whose maximum is 0', () => {
+    expect(planExtension({ durationMinutes: 60, maxExtensionMinutes: 0 }, 0)).toMatchObject({ exceeded: true });
   });
 });

@@ -79,7 +79,8 @@ export interface Lab {
   image: string;
   /** Cloud-init additions that break or prepare something for the scenario. */
   setup: { controlPlane?: string; workers?: string };
-  session: { durationMinutes: number; maxExtensionMinutes: number };
+  /** `extensionStepMinutes`: what one extension without a number adds (absent: `defaultExtensionStepMinutes`). */
+  session: { durationMinutes: number; maxExtensionMinutes: number; extensionStepMinutes?: number };
   pool: PoolSettings & { perVersion?: Record<string, PoolSettings> };
   /** Per-lab overrides of the platform's bandwidth defaults. */
   network?: LabNetwork;
@@ -163,4 +164,24 @@ export function labQuotaOf(quota: LabQuota | null | undefined): LabQuota {
 /** Whether a (canonical) quota block overrides anything: an empty block is the same lab as none. */
 export function hasQuotaOverrides(quota: LabQuota): boolean {
   return Object.keys(quota).length > 0;
+}
+
+/** What one extension without a number adds when the lab does not say (contracts/lab.schema.json's default). */
+export const defaultExtensionStepMinutes = 15;
+
+/**
+ * How many minutes an extension adds: the asked number, or without one the lab's step, cut to what is left of the
+ * lab's maximum. `exceeded` when nothing is left (or the asked number would pass the maximum).
+ */
+export function planExtension(
+  session: Lab['session'],
+  usedMinutes: number,
+  requestedMinutes?: number,
+): { minutes: number } | { exceeded: true; usedMinutes: number; maxExtensionMinutes: number } {
+  const left = session.maxExtensionMinutes - usedMinutes;
+  const step = session.extensionStepMinutes ?? defaultExtensionStepMinutes;
+  const minutes = requestedMinutes ?? Math.min(step, left);
+  if (minutes < 1 || minutes > left)
+    return { exceeded: true, usedMinutes, maxExtensionMinutes: session.maxExtensionMinutes };
+  return { minutes };
 }

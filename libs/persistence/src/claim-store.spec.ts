@@ -68,7 +68,7 @@ describe('ClaimStore on the MongoDB lane', () => {
     expect(await store.markExpiringNotified('c-warn', minutes(50))).toMatchObject({ expiringNotifiedAt: minutes(50) });
     expect(await store.markExpiringNotified('c-warn', minutes(51))).toBeNull();
 
-    await store.extendClaim('c-warn', 30, 60);
+    await store.extendClaim('c-warn', 30, { durationMinutes: 60, maxExtensionMinutes: 60 });
     expect(await store.markExpiringNotified('c-warn', minutes(80))).toMatchObject({
       expiresAt: minutes(90),
       expiringNotifiedAt: minutes(80),

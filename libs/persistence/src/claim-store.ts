@@ -1,7 +1,7 @@
 // The only writer of claims, users' claim slots and idempotency records (tenants have their own, TenantStore). Each
 // transition is one conditional update on one document, so concurrent claim API replicas and the pool manager can
 // never activate a claim twice or give a user two holds.
-import { DomainError, type Claim } from '@kubelabs/domain';
+import { DomainError, planExtension, type Claim, type Lab } from '@kubelabs/domain';
 import type { Persistence } from './persistence';
 import { isDuplicateKeyError } from './persistence-error';
 import type { ClaimDocument } from './schemas';
@@ -133,17 +133,29 @@ export class ClaimStore {
       .exec() as Promise<ClaimDocument | null>;
   }
 
-  /** Extends an active claim's expiry within the lab's maximum extension. */
-  async extendClaim(claimId: string, minutes: number, maxExtensionMinutes: number): Promise<ClaimDocument | null> {
+  /**
+   * Extends an active claim's expiry within the lab's maximum extension: by `requested` minutes, or without them by
+   * the lab's step (planExtension).
+   */
+  async extendClaim(
+    claimId: string,
+    requested: number | undefined,
+    session: Lab['session'],
+  ): Promise<ClaimDocument | null> {
     const claim = await this.db.claims.findOne({ _id: claimId, state: 'active' }).lean().exec();
     if (!claim || !claim.expiresAt) return null;
-    if (claim.extendedMinutes + minutes > maxExtensionMinutes) {
+    const plan = planExtension(session, claim.extendedMinutes, requested);
+    if ('exceeded' in plan) {
+      const { maxExtensionMinutes } = session;
       throw new DomainError(
         'claim.extension_exceeded',
-        `extending by ${minutes} min would exceed the lab's maximum extension of ${maxExtensionMinutes} min (${claim.extendedMinutes} used)`,
+        requested === undefined
+          ? `the lab's maximum extension of ${maxExtensionMinutes} min is used up (${claim.extendedMinutes} used)`
+          : `extending by ${requested} min would exceed the lab's maximum extension of ${maxExtensionMinutes} min (${claim.extendedMinutes} used)`,
         { usedMinutes: claim.extendedMinutes, maxExtensionMinutes },
       );
     }
+    const { minutes } = plan;
     const expiresAt = new Date(claim.expiresAt.getTime() + minutes * 60_000);
     // Conditional on the values read, so two concurrent extensions cannot both pass the bound.
     return this.db.claims

@@ -31,6 +31,7 @@ export const labSchema = new Schema<LabDocument>(
     session: {
       durationMinutes: { type: Number, required: true },
       maxExtensionMinutes: { type: Number, required: true },
+      extensionStepMinutes: { type: Number },
     },
     pool: {
       ...poolSettings,

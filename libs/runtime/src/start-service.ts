@@ -39,6 +39,8 @@ export interface ServiceDefinition {
   consumers?: Omit<ConsumerSpec, 'stream'>[];
   /** Whether this service answers @MessagePattern request/reply commands. */
   commands?: boolean;
+  /** Keep each request's raw body as `req.rawBody` (signed webhooks: Slack, Discord verify the exact bytes). */
+  rawBody?: boolean;
   /** Called with the app before it listens (OpenAPI, filters, ...). */
   configure?: (app: NestFastifyApplication) => void | Promise<void>;
 }
@@ -71,6 +73,7 @@ export async function startService(definition: ServiceDefinition): Promise<NestF
     {
       bufferLogs: true,
       abortOnError: false,
+      rawBody: definition.rawBody ?? false,
     },
   );
   app.useLogger(app.get(PinoLogger));

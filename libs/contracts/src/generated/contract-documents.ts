@@ -76,7 +76,7 @@ export const subjectsDocument: SubjectsDocument = {
       stream: 'KUBELABS_EVENTS',
       schema: 'events/tenant.provisioning.schema.json',
       publishers: ['provisioner'],
-      subscribers: ['pool-manager', 'webhook-dispatcher'],
+      subscribers: ['pool-manager', 'webhook-dispatcher', 'slack', 'discord'],
     },
     {
       type: 'tenant.ready',
@@ -168,7 +168,7 @@ export const subjectsDocument: SubjectsDocument = {
       stream: 'KUBELABS_EVENTS',
       schema: 'events/tenant.exposure.opened.schema.json',
       publishers: ['netpol-enforcer'],
-      subscribers: ['webhook-dispatcher'],
+      subscribers: ['webhook-dispatcher', 'slack', 'discord'],
     },
     {
       type: 'tenant.exposure.closed',
@@ -189,7 +189,7 @@ export const subjectsDocument: SubjectsDocument = {
       stream: 'KUBELABS_EVENTS',
       schema: 'events/tenant.exposure.synced.schema.json',
       publishers: ['syncer'],
-      subscribers: ['webhook-dispatcher'],
+      subscribers: ['webhook-dispatcher', 'slack', 'discord'],
     },
   ],
   commands: [

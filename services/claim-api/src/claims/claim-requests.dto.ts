@@ -27,11 +27,20 @@ export class ListClaimsQuery {
 }
 
 export class ExtendClaimRequest {
-  @ApiProperty({ type: 'integer', example: 15, minimum: 1, maximum: 480 })
+  @ApiPropertyOptional({
+    type: 'integer',
+    example: 15,
+    minimum: 1,
+    maximum: 480,
+    description:
+      "Minutes to add. Without it (or without a body) the claim is extended by the lab's `extensionStepMinutes`, " +
+      "cut to what is left of the lab's maximum extension.",
+  })
+  @IsOptional()
   @IsInt({ message: 'minutes must be an integer' })
   @Min(1, { message: 'minutes must be at least 1' })
   @Max(480, { message: 'minutes must be at most 480' })
-  minutes!: number;
+  minutes?: number;
 }
 
 /**

@@ -16,6 +16,7 @@ import {
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
+  ApiBody,
   ApiConflictResponse,
   ApiCreatedResponse,
   ApiHeader,
@@ -121,7 +122,13 @@ export class ClaimsController {
 
   @Post(':id/extend')
   @HttpCode(200)
-  @ApiOperation({ summary: "Extend an active claim, within the lab's maximum extension" })
+  @ApiOperation({
+    summary: "Extend an active claim, within the lab's maximum extension",
+    description:
+      "Without a body (or without `minutes`) it adds the lab's `extensionStepMinutes` (15 unless the lab says), or " +
+      "only what is left of the lab's maximum when less than a step is left, so an Extend button needs no number.",
+  })
+  @ApiBody({ type: ExtendClaimRequest, required: false })
   @ApiOkResponse({ type: ClaimView })
   @ApiConflictResponse({ type: ProblemDetails, description: 'Not active, or past the maximum extension' })
   async extend(
@@ -129,6 +136,7 @@ export class ClaimsController {
     @Body() body: ExtendClaimRequest,
     @CurrentCaller() caller: Caller,
   ): Promise<ClaimView> {
+    // No body arrives as an empty one (the validation pipe's toEmptyIfNil).
     return this.claims.view(await this.claims.extend(id, body.minutes, caller));
   }
 

@@ -106,12 +106,13 @@ export class ManageClaims {
     return claim;
   }
 
-  async extend(claimId: string, minutes: number, caller: Caller): Promise<ClaimDocument> {
+  /** Extends by `minutes`, or without them by the lab's step (see planExtension), within the lab's maximum. */
+  async extend(claimId: string, minutes: number | undefined, caller: Caller): Promise<ClaimDocument> {
     const claim = await this.find(claimId, caller);
     if (claim.state !== 'active')
       throw new DomainError('claim.not_active', `claim '${claimId}' is ${claim.state}, not active`);
     const lab = await this.labs.get(claim.labId);
-    const extended = await this.store.extendClaim(claimId, minutes, lab.session.maxExtensionMinutes);
+    const extended = await this.store.extendClaim(claimId, minutes, lab.session);
     if (!extended) throw new DomainError('persistence.conflict', `claim '${claimId}' changed while extending; retry`);
     await this.events.publish(
       claimExtendedFact({

@@ -13,7 +13,7 @@ import {
 } from '@nestjs/swagger';
 import { Matches } from 'class-validator';
 import { parseLabObject, upsertLabs } from '@kubelabs/catalog';
-import { DomainError, type Lab } from '@kubelabs/domain';
+import { defaultExtensionStepMinutes, DomainError, type Lab } from '@kubelabs/domain';
 import { Persistence } from '@kubelabs/persistence';
 import { RequireScope } from '../auth/api-key.guard';
 import { ProblemDetails } from '../problem/problem-details';
@@ -44,6 +44,8 @@ export class LabView {
   topology!: Lab['topology'];
   @ApiProperty({ example: 90 }) durationMinutes!: number;
   @ApiProperty({ example: 30 }) maxExtensionMinutes!: number;
+  @ApiProperty({ example: 15, description: 'What one extension without a number adds' })
+  extensionStepMinutes!: number;
   @ApiPropertyOptional() image?: string;
 }
 
@@ -69,6 +71,7 @@ export function toLabView(lab: Lab, ready: Map<string, number>): LabView {
     topology: lab.topology,
     durationMinutes: lab.session.durationMinutes,
     maxExtensionMinutes: lab.session.maxExtensionMinutes,
+    extensionStepMinutes: lab.session.extensionStepMinutes ?? defaultExtensionStepMinutes,
     image: lab.image,
   };
 }
