@@ -8,63 +8,46 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "$here/versions.sh"
 vm_lock node-binaries
 
-# Builds packages of one module into $VM_BIN_DIR/<name>-<version> from a throwaway wrapper module (so replace
-# directives and proxy version lists never matter), then moves each into place: a killed build leaves no half binary.
-# wrapper_build <module> <version> <extra go.mod lines> <build flags> <pkg:name>...
+# Builds packages of one module into $VM_BIN_DIR/<name>-<version> from a throwaway wrapper module (so the module's own
+# replace directives and the proxy's version lists never matter), then moves each into place: a killed build leaves
+# no half binary. Usage: wrapper_build <module> <version> <extra go.mod lines> <tags> <ldflags> <package:name>...
 wrapper_build() {
-  local module="$1" version="$2" extra="$3" flags="$4"; shift 4
+  local module="$1" version="$2" extra="$3" tags="$4" ldflags="$5"; shift 5
   local missing=() spec
   for spec in "$@"; do [[ -x "$VM_BIN_DIR/${spec#*:}-$version" ]] || missing+=("$spec"); done
   if ((${#missing[@]} == 0)); then vm_log "$module $version cached"; return; fi
-  vm_log "building $module $version: ${missing[*]}"
+  vm_log "building $module $version: ${missing[*]##*:}"
   local tmp; tmp="$(mktemp -d)"
   printf 'module lane/vm\n\ngo 1.26.0\n\nrequire %s %s\n%s\n' "$module" "$version" "$extra" >"$tmp/go.mod"
-  (cd "$tmp" && go mod tidy -e >/dev/null 2>&1 || true)
+  local pkgs=(); for spec in "${missing[@]}"; do pkgs+=("${spec%%:*}@$version"); done
+  (cd "$tmp" && go get "${pkgs[@]}" >/dev/null 2>&1 || go get "${pkgs[@]}")
   for spec in "${missing[@]}"; do
     local pkg="${spec%%:*}" name="${spec#*:}"
-    # shellcheck disable=SC2086
-    (cd "$tmp" && go get "$pkg@$version" >/dev/null 2>&1 || true; go build -mod=mod -trimpath $flags -o "$VM_BIN_DIR/$name-$version.tmp" "$pkg")
+    (cd "$tmp" && go build -trimpath -tags "$tags" -ldflags "$ldflags" -o "$VM_BIN_DIR/$name-$version.tmp" "$pkg")
     mv "$VM_BIN_DIR/$name-$version.tmp" "$VM_BIN_DIR/$name-$version"
   done
   rm -rf "$tmp"
 }
 
+# k8s.io/kubernetes requires its staging modules at v0.0.0 with replaces into ./staging; the wrapper replaces each
+# with its published v0.<minor>.<patch>, derived from the downloaded go.mod (the list changes between releases).
 build_kube() {
   local staging="v0.${KUBE_VERSION#v1.}" modfile replaces minor
   modfile="$(go mod download -json "k8s.io/kubernetes@$KUBE_VERSION" | sed -n 's/.*"GoMod": "\(.*\)".*/\1/p')"
   replaces="$(grep -E '^\s*k8s\.io/[^ ]+ => \./staging/' "$modfile" | awk -v v="$staging" '{print "replace " $1 " => " $1 " " v}')"
   minor="$(echo "$KUBE_VERSION" | cut -d. -f2)"
-  local ldflags="-ldflags=-s -w -X k8s.io/component-base/version.gitVersion=$KUBE_VERSION -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$minor -X k8s.io/component-base/version.gitTreeState=clean"
   local specs=() c
   for c in kubeadm kubelet kubectl kube-apiserver kube-controller-manager kube-scheduler kube-proxy; do
     specs+=("k8s.io/kubernetes/cmd/$c:$c")
   done
-  # kubectl's main package lives in the staging module k8s.io/kubectl since 1.2x; cmd/kubectl still wraps it.
-  CGO_ENABLED=0 wrapper_build_kube "$replaces" "$ldflags" "${specs[@]}"
-}
-
-# Same as wrapper_build, but -ldflags carries spaces, so it is passed as one argument.
-wrapper_build_kube() {
-  local replaces="$1" ldflags="$2"; shift 2
-  local missing=() spec
-  for spec in "$@"; do [[ -x "$VM_BIN_DIR/${spec#*:}-$KUBE_VERSION" ]] || missing+=("$spec"); done
-  if ((${#missing[@]} == 0)); then vm_log "kubernetes $KUBE_VERSION cached"; return; fi
-  vm_log "building kubernetes $KUBE_VERSION: ${missing[*]##*:} (about a minute each with warm modules)"
-  local tmp; tmp="$(mktemp -d)"
-  printf 'module lane/vm\n\ngo 1.26.0\n\nrequire k8s.io/kubernetes %s\n%s\n' "$KUBE_VERSION" "$replaces" >"$tmp/go.mod"
-  local pkgs=(); for spec in "${missing[@]}"; do pkgs+=("${spec%%:*}@$KUBE_VERSION"); done
-  (cd "$tmp" && go get "${pkgs[@]}" >/dev/null)
-  for spec in "${missing[@]}"; do
-    local pkg="${spec%%:*}" name="${spec#*:}"
-    (cd "$tmp" && go build -trimpath "$ldflags" -o "$VM_BIN_DIR/$name-$KUBE_VERSION.tmp" "$pkg")
-    mv "$VM_BIN_DIR/$name-$KUBE_VERSION.tmp" "$VM_BIN_DIR/$name-$KUBE_VERSION"
-  done
-  rm -rf "$tmp"
+  CGO_ENABLED=0 wrapper_build k8s.io/kubernetes "$KUBE_VERSION" "$replaces" "" \
+    "-s -w -X k8s.io/component-base/version.gitVersion=$KUBE_VERSION -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$minor -X k8s.io/component-base/version.gitTreeState=clean" \
+    "${specs[@]}"
 }
 
 build_containerd() {
-  CGO_ENABLED=0 wrapper_build github.com/containerd/containerd/v2 "$CONTAINERD_VERSION" "" \
-    "-tags=no_btrfs,no_devmapper,no_zfs -ldflags=-s -w -X github.com/containerd/containerd/v2/version.Version=$CONTAINERD_VERSION" \
+  CGO_ENABLED=0 wrapper_build github.com/containerd/containerd/v2 "$CONTAINERD_VERSION" "" no_btrfs,no_devmapper,no_zfs \
+    "-s -w -X github.com/containerd/containerd/v2/version.Version=$CONTAINERD_VERSION" \
     github.com/containerd/containerd/v2/cmd/containerd:containerd \
     github.com/containerd/containerd/v2/cmd/containerd-shim-runc-v2:containerd-shim-runc-v2 \
     github.com/containerd/containerd/v2/cmd/ctr:ctr
@@ -76,8 +59,8 @@ build_runc() {
   if ! dpkg -s libseccomp-dev >/dev/null 2>&1; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libseccomp-dev pkg-config >/dev/null
   fi
-  CGO_ENABLED=1 wrapper_build github.com/opencontainers/runc "$RUNC_VERSION" "" \
-    "-tags=seccomp -ldflags=-s -w -X main.version=${RUNC_VERSION#v}" github.com/opencontainers/runc:runc
+  CGO_ENABLED=1 wrapper_build github.com/opencontainers/runc "$RUNC_VERSION" "" seccomp \
+    "-s -w -X main.version=${RUNC_VERSION#v}" github.com/opencontainers/runc:runc
 }
 
 build_cni() {
@@ -85,29 +68,29 @@ build_cni() {
   for p in main/bridge main/loopback main/host-device ipam/host-local meta/portmap meta/bandwidth meta/firewall; do
     specs+=("github.com/containernetworking/plugins/plugins/$p:cni-${p#*/}")
   done
-  CGO_ENABLED=0 wrapper_build github.com/containernetworking/plugins "$CNI_PLUGINS_VERSION" "" "-ldflags=-s -w" "${specs[@]}"
-  CGO_ENABLED=0 wrapper_build github.com/containernetworking/plugins "$FLANNEL_CNI_VERSION" "" "-ldflags=-s -w" \
+  CGO_ENABLED=0 wrapper_build github.com/containernetworking/plugins "$CNI_PLUGINS_VERSION" "" "" "-s -w" "${specs[@]}"
+  CGO_ENABLED=0 wrapper_build github.com/containernetworking/plugins "$FLANNEL_CNI_VERSION" "" "" "-s -w" \
     github.com/containernetworking/plugins/plugins/meta/flannel:cni-flannel
 }
 
 build_crictl() {
-  CGO_ENABLED=0 wrapper_build sigs.k8s.io/cri-tools "$CRICTL_VERSION" "" \
-    "-ldflags=-s -w -X sigs.k8s.io/cri-tools/pkg/version.Version=$CRICTL_VERSION" sigs.k8s.io/cri-tools/cmd/crictl:crictl
+  CGO_ENABLED=0 wrapper_build sigs.k8s.io/cri-tools "$CRICTL_VERSION" "" "" \
+    "-s -w -X sigs.k8s.io/cri-tools/pkg/version.Version=$CRICTL_VERSION" sigs.k8s.io/cri-tools/cmd/crictl:crictl
 }
 
 build_flannel() {
-  CGO_ENABLED=0 wrapper_build github.com/flannel-io/flannel "$FLANNEL_VERSION" "" \
-    "-ldflags=-s -w -X github.com/flannel-io/flannel/pkg/version.Version=$FLANNEL_VERSION" \
+  CGO_ENABLED=0 wrapper_build github.com/flannel-io/flannel "$FLANNEL_VERSION" "" "" \
+    "-s -w -X github.com/flannel-io/flannel/pkg/version.Version=$FLANNEL_VERSION" \
     github.com/flannel-io/flannel:flanneld
 }
 
 build_etcd() {
   local v="v${ETCD_IMAGE_VERSION%-*}"
-  CGO_ENABLED=0 wrapper_build go.etcd.io/etcd/server/v3 "$v" "" "-ldflags=-s -w" go.etcd.io/etcd/server/v3:etcd
+  CGO_ENABLED=0 wrapper_build go.etcd.io/etcd/server/v3 "$v" "" "" "-s -w" go.etcd.io/etcd/server/v3:etcd
 }
 
 build_coredns() {
-  CGO_ENABLED=0 wrapper_build github.com/coredns/coredns "$COREDNS_VERSION" "" "-ldflags=-s -w" \
+  CGO_ENABLED=0 wrapper_build github.com/coredns/coredns "$COREDNS_VERSION" "" "" "-s -w" \
     github.com/coredns/coredns:coredns
 }
 

@@ -13,7 +13,7 @@ node_files="$root_dir/deploy/images/node"
 base="$(bash "$here/build-base-rootfs.sh")"
 bash "$here/build-node-binaries.sh" all
 key="$({ cat "$here"/versions.sh "$here"/build-node-disk.sh "$here"/imagetool/main.go; echo "$base";
-  find "$node_files" -type f | sort | xargs cat; } | sha256sum | cut -c1-12)"
+  find "$node_files" "$root_dir/deploy/images/install-node.sh" -type f | sort | xargs cat; } | sha256sum | cut -c1-12)"
 out="$VM_DIR/disk/node-$KUBE_VERSION-$key"
 vm_lock node-disk
 if [[ -f "$out/node.qcow2" ]]; then echo "$out"; exit 0; fi
@@ -25,31 +25,21 @@ vm_log "copying the base root filesystem"
 cp -a "$base" "$rootfs"; rm -f "$rootfs/.complete"
 bin() { echo "$VM_BIN_DIR/$1-$2"; }
 
-vm_log "installing the node binaries and files"
-install -m 0755 "$(bin kubeadm "$KUBE_VERSION")" "$rootfs/usr/bin/kubeadm"
-install -m 0755 "$(bin kubelet "$KUBE_VERSION")" "$rootfs/usr/bin/kubelet"
-install -m 0755 "$(bin kubectl "$KUBE_VERSION")" "$rootfs/usr/bin/kubectl"
-for b in containerd containerd-shim-runc-v2 ctr; do install -m 0755 "$(bin $b "$CONTAINERD_VERSION")" "$rootfs/usr/local/bin/$b"; done
-install -m 0755 "$(bin runc "$RUNC_VERSION")" "$rootfs/usr/local/sbin/runc"
-install -m 0755 "$(bin crictl "$CRICTL_VERSION")" "$rootfs/usr/local/bin/crictl"
-install -d "$rootfs/opt/cni/bin"
+vm_log "installing the node binaries and files (deploy/images/install-node.sh, as the production image does)"
+stage="$work/stage"
+install -D "$(bin kubeadm "$KUBE_VERSION")" "$stage/usr/bin/kubeadm"
+install -D "$(bin kubelet "$KUBE_VERSION")" "$stage/usr/bin/kubelet"
+install -D "$(bin kubectl "$KUBE_VERSION")" "$stage/usr/bin/kubectl"
+for b in containerd containerd-shim-runc-v2 ctr; do install -D "$(bin $b "$CONTAINERD_VERSION")" "$stage/usr/local/bin/$b"; done
+install -D "$(bin runc "$RUNC_VERSION")" "$stage/usr/local/sbin/runc"
+install -D "$(bin crictl "$CRICTL_VERSION")" "$stage/usr/local/bin/crictl"
 for p in bridge loopback host-device host-local portmap bandwidth firewall; do
-  install -m 0755 "$(bin "cni-$p" "$CNI_PLUGINS_VERSION")" "$rootfs/opt/cni/bin/$p"
+  install -D "$(bin "cni-$p" "$CNI_PLUGINS_VERSION")" "$stage/opt/cni/bin/$p"
 done
-install -m 0755 "$(bin cni-flannel "$FLANNEL_CNI_VERSION")" "$rootfs/opt/cni/bin/flannel"
-install -m 0644 "$node_files/systemd/containerd.service" "$rootfs/etc/systemd/system/containerd.service"
-install -m 0644 "$node_files/systemd/kubelet.service" "$rootfs/etc/systemd/system/kubelet.service"
-install -D -m 0644 "$node_files/systemd/10-kubeadm.conf" "$rootfs/etc/systemd/system/kubelet.service.d/10-kubeadm.conf"
-install -d "$rootfs/etc/containerd" "$rootfs/etc/kubelabs" "$rootfs/etc/cni/net.d" "$rootfs/var/lib/kubelabs"
-sed "s/@PAUSE_VERSION@/$PAUSE_VERSION/" "$node_files/etc/containerd-config.toml" >"$rootfs/etc/containerd/config.toml"
-install -m 0644 "$node_files/etc/crictl.yaml" "$rootfs/etc/crictl.yaml"
-install -m 0644 "$node_files/etc/modules-load-kubernetes.conf" "$rootfs/etc/modules-load.d/kubernetes.conf"
-install -m 0644 "$node_files/etc/sysctl-kubernetes.conf" "$rootfs/etc/sysctl.d/90-kubernetes.conf"
-sed "s/@FLANNEL_VERSION@/$FLANNEL_VERSION/" "$node_files/cni/flannel.yaml" >"$rootfs/etc/kubelabs/cni.yaml"
-install -m 0644 "$node_files/etc/cloud-kubelabs.cfg" "$rootfs/etc/cloud/cloud.cfg.d/90-kubelabs.cfg"
-chroot "$rootfs" systemctl enable containerd.service kubelet.service >/dev/null 2>&1
-# Nothing on a lab node should wake up to update packages in the middle of a session (and there is no network for it).
-chroot "$rootfs" systemctl mask apt-daily.timer apt-daily-upgrade.timer e2scrub_all.timer fstrim.timer >/dev/null 2>&1 || true
+install -D "$(bin cni-flannel "$FLANNEL_CNI_VERSION")" "$stage/opt/cni/bin/flannel"
+bash "$root_dir/deploy/images/install-node.sh" "$rootfs" "$stage" "$PAUSE_VERSION" "$FLANNEL_VERSION"
+chroot "$rootfs" systemctl mask e2scrub_all.timer fstrim.timer >/dev/null 2>&1 || true
+# The lane boots the disk with its own kernel (no boot loader): the root file system is found by its label.
 echo 'LABEL=kubelabs-root / ext4 defaults,discard 0 1' >"$rootfs/etc/fstab"
 printf '127.0.0.1 localhost\n::1 localhost ip6-localhost ip6-loopback\n' >"$rootfs/etc/hosts"
 # Every VM booted from this disk gets its own identity: machine id and SSH host keys are made on first boot.
@@ -58,15 +48,17 @@ printf '127.0.0.1 localhost\n::1 localhost ip6-localhost ip6-loopback\n' >"$root
 # Layers the images share: busybox (cp, sh) and iptables/nft with the libraries they load, taken from the node's own
 # Debian packages, for flanneld and kube-proxy, which program the node's netfilter through these tools.
 netbase="$work/layers/netbase"
-mkdir -p "$netbase"/usr/{bin,sbin,lib,lib64} "$netbase/etc" "$netbase/run"
+mkdir -p "$netbase"/usr/{bin,sbin,lib,lib64} "$netbase/etc" "$netbase/run" "$netbase/tmp"; chmod 1777 "$netbase/tmp"
 for l in bin sbin lib lib64; do ln -s "usr/$l" "$netbase/$l"; done
 copy_with_libs() {
-  local f real dep
+  local f real dep merged
   for f in "$@"; do
     for dep in "$f" $(chroot "$rootfs" ldd "$f" 2>/dev/null | grep -o '/[^ ]*' || true); do
       real="$(chroot "$rootfs" readlink -f "$dep")"
       mkdir -p "$netbase$(dirname "$real")"; cp -L "$rootfs$real" "$netbase$real"
-      [[ "$dep" != "$real" && "$dep" != /lib64/* && "$dep" != /lib/* ]] && { mkdir -p "$netbase$(dirname "$dep")"; ln -sf "$real" "$netbase$dep"; }
+      # Debian is usr-merged: /lib64/x is /usr/lib64/x (the loader path compiled into every binary) and so on.
+      merged="$dep"; [[ "$merged" == /usr/* ]] || merged="/usr$merged"
+      if [[ "$merged" != "$real" ]]; then mkdir -p "$netbase$(dirname "$merged")"; ln -sf "$real" "$netbase$merged"; fi
     done
   done
 }
