@@ -56,7 +56,8 @@ export async function bootVm(input: BootVmInput): Promise<BootedVm> {
     input.plan.role === 'control-plane'
       ? `socket,id=lan,listen=127.0.0.1:${input.lanPort}`
       : `socket,id=lan,connect=127.0.0.1:${input.lanPort}`;
-  const args = [
+  const { kernel, initrd } = input.disk;
+  const args: string[] = [
     '-name',
     input.plan.name,
     '-machine',
@@ -72,12 +73,9 @@ export async function bootVm(input: BootVmInput): Promise<BootedVm> {
     '-no-user-config',
     '-serial',
     `file:${consoleLog}`,
-    '-kernel',
-    input.disk.kernel,
-    '-initrd',
-    input.disk.initrd,
-    '-append',
-    'root=LABEL=kubelabs-root rw console=ttyS0 net.ifnames=0 quiet',
+    ...(kernel && initrd
+      ? ['-kernel', kernel, '-initrd', initrd, '-append', 'root=LABEL=kubelabs-root rw console=ttyS0 net.ifnames=0']
+      : []),
     '-drive',
     `file=${overlay},if=virtio,format=qcow2,cache=unsafe`,
     '-drive',
