@@ -115,7 +115,10 @@ trap 'kill $containerd_pid 2>/dev/null || true; wait $containerd_pid 2>/dev/null
 ctr=("$(bin ctr "$CONTAINERD_VERSION")" --address "$state/containerd.sock" -n k8s.io)
 for _ in $(seq 1 100); do "${ctr[@]}" version >/dev/null 2>&1 && break; sleep 0.2; done
 for f in "$work"/images/*.tar; do "${ctr[@]}" images import --no-unpack=false --snapshotter overlayfs "$f" >/dev/null; done
-"${ctr[@]}" images ls -q | sort >"$work/imported.txt"
+# What the kubelet will see: the CRI's own image list, not only containerd's.
+"$(bin crictl "$CRICTL_VERSION")" --runtime-endpoint "unix://$state/containerd.sock" images -o json \
+  | python3 -c 'import json,sys; [print(t) for i in json.load(sys.stdin)["images"] for t in i.get("repoTags") or []]' \
+  | sort >"$work/imported.txt"
 kill "$containerd_pid"; wait "$containerd_pid" 2>/dev/null || true; trap - EXIT
 rm -rf "$state"
 while read -r want; do grep -qx "$want" "$work/imported.txt" || { vm_log "image $want was not imported"; exit 1; }; done <"$work/images.txt"

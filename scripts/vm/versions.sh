@@ -4,9 +4,9 @@ KUBE_VERSION="${KUBE_VERSION:-v1.36.3}"
 CONTAINERD_VERSION="${CONTAINERD_VERSION:-v2.2.10}"
 RUNC_VERSION="${RUNC_VERSION:-v1.4.4}"
 CNI_PLUGINS_VERSION="${CNI_PLUGINS_VERSION:-v1.9.1}"
-# The flannel CNI plugin left containernetworking/plugins after v1.1.1; its new home (flannel-io/cni-plugin) is not on
+# The flannel CNI plugin left containernetworking/plugins in v1.0.0; its new home (flannel-io/cni-plugin) is not on
 # the module proxy, so the lane builds the last upstream copy of it.
-FLANNEL_CNI_VERSION="${FLANNEL_CNI_VERSION:-v1.1.1}"
+FLANNEL_CNI_VERSION="${FLANNEL_CNI_VERSION:-v0.9.1}"
 FLANNEL_VERSION="${FLANNEL_VERSION:-v0.28.11}"
 CRICTL_VERSION="${CRICTL_VERSION:-v1.37.0}"
 ETCD_IMAGE_VERSION="${ETCD_IMAGE_VERSION:-3.6.8-0}"
