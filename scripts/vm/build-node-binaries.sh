@@ -78,8 +78,12 @@ build_crictl() {
     "-s -w -X sigs.k8s.io/cri-tools/pkg/version.Version=$CRICTL_VERSION" sigs.k8s.io/cri-tools/cmd/crictl:crictl
 }
 
+# flanneld links every backend; the Tencent VPC one needs an SDK release the module proxy refuses (403), so the
+# wrapper pins the newest release of that SDK package the proxy serves. The lane only runs the VXLAN backend. The UDP
+# backend is C (cgo), so flanneld links Debian's glibc, which its image carries.
 build_flannel() {
-  CGO_ENABLED=0 wrapper_build github.com/flannel-io/flannel "$FLANNEL_VERSION" "" "" \
+  CGO_ENABLED=1 wrapper_build github.com/flannel-io/flannel "$FLANNEL_VERSION" \
+    "replace github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/vpc => github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/vpc v1.1.0" "" \
     "-s -w -X github.com/flannel-io/flannel/pkg/version.Version=$FLANNEL_VERSION" \
     github.com/flannel-io/flannel:flanneld
 }
