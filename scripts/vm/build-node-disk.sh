@@ -42,6 +42,8 @@ chroot "$rootfs" systemctl mask e2scrub_all.timer fstrim.timer >/dev/null 2>&1 |
 # The lane boots the disk with its own kernel (no boot loader): the root file system is found by its label.
 echo 'LABEL=kubelabs-root / ext4 defaults,discard 0 1' >"$rootfs/etc/fstab"
 printf '127.0.0.1 localhost\n::1 localhost ip6-localhost ip6-loopback\n' >"$rootfs/etc/hosts"
+# debootstrap copied this machine's resolver; a node learns its own from its network (DHCP on KubeVirt).
+rm -f "$rootfs/etc/resolv.conf"; : >"$rootfs/etc/resolv.conf"
 # Every VM booted from this disk gets its own identity: machine id and SSH host keys are made on first boot.
 : >"$rootfs/etc/machine-id"; rm -f "$rootfs"/etc/ssh/ssh_host_*
 

@@ -52,7 +52,6 @@ export function planVmNetwork(input: PlanVmNetworkInput): VmNodePlan[] {
         'set-name': 'eth0',
         addresses: [`${address}/24`],
         gateway4: `${prefix}.${gatewayHost}`,
-        nameservers: { addresses: [`${prefix}.${gatewayHost}`] },
       },
     };
     // qemu's user network answers 10.0.2.15 only; no default route there, so nothing but the forwarded port uses it.
@@ -68,7 +67,8 @@ export function planVmNetwork(input: PlanVmNetworkInput): VmNodePlan[] {
       metaData: stringify({ 'instance-id': `${input.tenantId}-${node.name}`, 'local-hostname': node.hostname }),
       networkConfig: stringify({ version: 2, ethernets }),
       vendorData: `#cloud-config\n${stringify({
-        manage_etc_hosts: false,
+        // Only the node's own name (127.0.1.1, as Debian and Ubuntu images have it); the Service line stays.
+        manage_etc_hosts: 'localhost',
         bootcmd: [`grep -qF '${hostsLine}' /etc/hosts || echo '${hostsLine}' >>/etc/hosts`],
       })}`,
     };
