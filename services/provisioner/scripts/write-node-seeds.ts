@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   writeFileSync(join(outDir, 'kubeconfig'), seeds.kubeconfig, { mode: 0o600 });
   writeFileSync(
     join(outDir, 'nodes.json'),
-    `${JSON.stringify({ apiHost: seeds.apiHost, namespace: seeds.namespace, nodes: seeds.nodes.map(({ userData: _, ...n }) => n) }, null, 2)}\n`,
+    `${JSON.stringify({ apiHost: seeds.apiHost, namespace: seeds.namespace, nodes: seeds.nodes.map(({ name, role, hostname, cpu, memoryMiB }) => ({ name, role, hostname, cpu, memoryMiB })) }, null, 2)}\n`,
   );
   console.log(outDir);
 }
