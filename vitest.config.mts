@@ -1,6 +1,6 @@
 // One test runner for the whole monorepo. SWC compiles the TypeScript so that NestJS sees decorator metadata.
 import swc from 'unplugin-swc';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 import { resolve } from 'node:path';
 
 const libs = [
@@ -27,6 +27,8 @@ export default defineConfig({
   },
   test: {
     include: ['libs/**/*.spec.ts', 'services/**/*.spec.ts', 'simulator/**/*.spec.ts', 'test/**/*.spec.ts'],
+    // The VM lane boots qemu VMs for minutes each: `npm run test:vm` (vitest.vm.config.mts) runs it on its own.
+    exclude: [...configDefaults.exclude, 'test/vm/**'],
     globalSetup: ['libs/testing/src/global-setup.ts'],
     // A bound against hangs, not a speed goal (those are benchmarks): a platform test takes 15-40 s alone and up to a
     // minute beside another file on two loaded cores.

@@ -47,9 +47,18 @@ case "$command" in
     node scripts/print-test-summary.mjs reports/vitest.json
     exit "$status"
     ;;
+  test-vm)
+    # The VM lane: builds (or finds cached) the node disk, then boots tenants as qemu VMs. No lane servers needed.
+    ensure_dependencies
+    mkdir -p reports
+    status=0
+    vitest run -c vitest.vm.config.mts --reporter=default --reporter=json --outputFile.json=reports/vitest-vm.json "$@" || status=$?
+    node scripts/print-test-summary.mjs reports/vitest-vm.json
+    exit "$status"
+    ;;
   dev) ensure_dependencies; build; ensure_lane_binaries; exec node dist/simulator/src/dev-platform.js "$@" ;;
   lane) ensure_dependencies; build; ensure_lane_binaries; exec node dist/libs/testing/src/lane-cli.js "$@" ;;
   bench) ensure_dependencies; build; ensure_lane_binaries; exec node dist/bench/src/run-bench.js "$@" ;;
   catalog-load) ensure_dependencies; build; exec node dist/libs/catalog/src/load-catalog-main.js "$@" ;;
-  *) echo "usage: scripts/run.sh build|test|dev|lane|bench|catalog-load [args]" >&2; exit 2 ;;
+  *) echo "usage: scripts/run.sh build|test|test-vm|dev|lane|bench|catalog-load [args]" >&2; exit 2 ;;
 esac

@@ -40,6 +40,19 @@ export function kubeadmApiVersion(kubernetesVersion: string): string {
   return minorOf(kubernetesVersion) >= 31 ? 'kubeadm.k8s.io/v1beta4' : 'kubeadm.k8s.io/v1beta3';
 }
 
+/**
+ * How long `kubeadm init` waits before it gives up. Its defaults (the API server must answer within 1 min of its
+ * static pod being written, components be healthy within 4 min) assume a dedicated machine; a lab control plane has
+ * 1-2 vCPUs on a host where a whole pool boots at once, and a VM lane measured its API server taking longer than the
+ * minute. Giving up fails the tenant, which the pool then rebuilds from scratch: waiting is the cheaper outcome.
+ */
+export const kubeadmTimeouts = {
+  controlPlaneComponentHealthCheck: '10m0s',
+  kubeletHealthCheck: '10m0s',
+  kubernetesAPICall: '5m0s',
+  etcdAPICall: '5m0s',
+} as const;
+
 export function renderKubeadmConfig(input: CloudInitInput): string {
   const { tenant, credentials, options } = input;
   const apiVersion = kubeadmApiVersion(tenant.kubernetesVersion);
@@ -61,6 +74,7 @@ export function renderKubeadmConfig(input: CloudInitInput): string {
       // Lab control planes are deliberately small (1.5 GiB, 1-2 vCPUs); kubeadm's 1700 MB and 2 CPU floors would stop them.
       ignorePreflightErrors: ['NumCPU', 'Mem'],
     },
+    ...(apiVersion === 'kubeadm.k8s.io/v1beta4' ? { timeouts: kubeadmTimeouts } : {}),
   };
   const clusterConfiguration = {
     apiVersion,
@@ -71,6 +85,9 @@ export function renderKubeadmConfig(input: CloudInitInput): string {
     controlPlaneEndpoint: `${kubeApiHost(tenant.id, options.hostClusterDomain)}:${kubeApiPort}`,
     apiServer: {
       certSANs: [...kubeApiServiceNames(tenant.id, options.hostClusterDomain), ...options.apiServerExtraSans],
+      ...(apiVersion === 'kubeadm.k8s.io/v1beta3'
+        ? { timeoutForControlPlane: kubeadmTimeouts.controlPlaneComponentHealthCheck }
+        : {}),
     },
     networking: { ...options.tenantNetworking },
   };

@@ -1,0 +1,123 @@
+// I/O: boots one tenant node with qemu from the lane's node disk (a copy-on-write overlay per VM) and a NoCloud seed
+// (user data, meta-data, network-config, vendor data), on a private qemu socket network shared with the tenant's other
+// nodes. Software emulation (TCG) unless KUBELABS_VM_ACCEL=kvm: on this machine kind KVM aborts or hangs under qemu 7.2.
+import { execFile } from 'node:child_process';
+import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { spawnChild, stopChild } from '@kubelabs/testing';
+import { GuestAgent } from './guest-agent';
+import type { NodeDisk } from './node-disk';
+import type { VmNodePlan } from './plan-vm-network';
+
+const run = promisify(execFile);
+
+export interface BootVmInput {
+  disk: NodeDisk;
+  plan: VmNodePlan;
+  userData: string;
+  cpu: number;
+  memoryMiB: number;
+  workDir: string;
+  /** The tenant network: the control plane listens on this loopback port, the others connect to it. */
+  lanPort: number;
+  /** Host loopback port forwarded to the control plane's API port (6443). */
+  apiForwardPort?: number;
+  accel?: 'tcg' | 'kvm';
+}
+
+export interface BootedVm {
+  name: string;
+  consoleLog: string;
+  agent: GuestAgent;
+  startedAt: number;
+  exited(): string | undefined;
+  stop(): Promise<void>;
+}
+
+export async function bootVm(input: BootVmInput): Promise<BootedVm> {
+  const dir = join(input.workDir, input.plan.name);
+  mkdirSync(dir, { recursive: true });
+  const seedDir = join(dir, 'seed');
+  mkdirSync(seedDir, { recursive: true });
+  writeFileSync(join(seedDir, 'user-data'), input.userData, { mode: 0o600 });
+  writeFileSync(join(seedDir, 'meta-data'), input.plan.metaData);
+  writeFileSync(join(seedDir, 'network-config'), input.plan.networkConfig);
+  writeFileSync(join(seedDir, 'vendor-data'), input.plan.vendorData);
+  const seed = join(dir, 'seed.iso');
+  await run('genisoimage', ['-quiet', '-output', seed, '-volid', 'cidata', '-joliet', '-rock', seedDir]);
+  const overlay = join(dir, 'disk.qcow2');
+  await run('qemu-img', ['create', '-q', '-f', 'qcow2', '-F', 'qcow2', '-b', input.disk.disk, overlay]);
+
+  const accel = input.accel ?? (process.env.KUBELABS_VM_ACCEL === 'kvm' ? 'kvm' : 'tcg');
+  const qgaSocket = join(dir, 'qga.sock');
+  const consoleLog = join(dir, 'console.log');
+  const lan =
+    input.plan.role === 'control-plane'
+      ? `socket,id=lan,listen=127.0.0.1:${input.lanPort}`
+      : `socket,id=lan,connect=127.0.0.1:${input.lanPort}`;
+  const { kernel, initrd } = input.disk;
+  const args: string[] = [
+    '-name',
+    input.plan.name,
+    '-machine',
+    'q35',
+    ...(accel === 'kvm' ? ['-accel', 'kvm', '-cpu', 'host'] : ['-accel', 'tcg,thread=multi', '-cpu', 'max']),
+    '-smp',
+    String(input.cpu),
+    '-m',
+    String(input.memoryMiB),
+    '-display',
+    'none',
+    '-nodefaults',
+    '-no-user-config',
+    '-serial',
+    `file:${consoleLog}`,
+    ...(kernel && initrd
+      ? ['-kernel', kernel, '-initrd', initrd, '-append', 'root=LABEL=kubelabs-root rw console=ttyS0 net.ifnames=0']
+      : []),
+    '-drive',
+    `file=${overlay},if=virtio,format=qcow2,cache=unsafe`,
+    '-drive',
+    `file=${seed},if=virtio,format=raw,readonly=on`,
+    '-netdev',
+    lan,
+    '-device',
+    `virtio-net-pci,netdev=lan,mac=${input.plan.lanMac}`,
+    ...(input.plan.uplinkMac
+      ? [
+          '-netdev',
+          `user,id=uplink,restrict=on${input.apiForwardPort ? `,hostfwd=tcp:127.0.0.1:${input.apiForwardPort}-:6443` : ''}`,
+          '-device',
+          `virtio-net-pci,netdev=uplink,mac=${input.plan.uplinkMac}`,
+        ]
+      : []),
+    '-chardev',
+    `socket,id=qga,path=${qgaSocket},server=on,wait=off`,
+    '-device',
+    'virtio-serial-pci',
+    '-device',
+    'virtserialport,chardev=qga,name=org.qemu.guest_agent.0',
+    '-device',
+    'virtio-rng-pci',
+  ];
+  const log = createWriteStream(join(dir, 'qemu.log'));
+  const child = spawnChild('qemu-system-x86_64', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout?.pipe(log);
+  child.stderr?.pipe(log);
+  let exited: string | undefined;
+  child.once('exit', (code, signal) => {
+    exited = `qemu exited with ${code ?? signal} (see ${join(dir, 'qemu.log')})`;
+  });
+  return {
+    name: input.plan.name,
+    consoleLog,
+    agent: new GuestAgent(qgaSocket),
+    startedAt: Date.now(),
+    exited: () => exited,
+    stop: async () => {
+      if (!exited) await stopChild(child, { graceMs: 5000 });
+      log.end();
+    },
+  };
+}

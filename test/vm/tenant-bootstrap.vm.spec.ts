@@ -1,0 +1,142 @@
+// The VM lane: tenants booted as real qemu VMs from the lane's node disk, with the provisioner's rendered cloud-init
+// user data unchanged. Slow (minutes per tenant under software emulation), so it runs only with `npm run test:vm`.
+import { execFile } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { parseLabFile } from '@kubelabs/catalog';
+import type { Lab } from '@kubelabs/domain';
+import { cacheDir, repoRoot, waitFor } from '@kubelabs/testing';
+import { ensureNodeDisk, type NodeDisk } from '../support/vm-lane/node-disk';
+import { startVmTenant, waitForBootstrapMarker, type VmTenant } from '../support/vm-lane/start-vm-tenant';
+
+const run = promisify(execFile);
+const bootstrapTimeoutMs = 40 * 60_000;
+const kubeVersion = process.env.KUBE_VERSION ?? 'v1.36.3';
+const kubectl = join(cacheDir(), 'vm', 'bin', `kubectl-${kubeVersion}`);
+const figuresFile = join(repoRoot, 'reports', 'vm-figures.json');
+const figures: Record<string, unknown> = {};
+
+function catalogLab(id: string): Lab {
+  const file = join(repoRoot, 'deploy/catalog', `${id}.yaml`);
+  const parsed = parseLabFile(file, readFileSync(file, 'utf8'));
+  if (!('lab' in parsed)) throw new Error(`${file} is not a valid lab`);
+  return parsed.lab;
+}
+
+function record(name: string, value: unknown): void {
+  figures[name] = value;
+  mkdirSync(join(repoRoot, 'reports'), { recursive: true });
+  writeFileSync(figuresFile, `${JSON.stringify(figures, null, 2)}\n`);
+  console.log(`[vm-figures] ${name}: ${JSON.stringify(value)}`);
+}
+
+interface NodeList {
+  items: { metadata: { name: string }; status: { conditions: { type: string; status: string }[] } }[];
+}
+
+/** `kubectl get nodes` through the kubeconfig the claim API would serve: the forwarded port, TLS verified by name. */
+async function listNodes(tenant: VmTenant): Promise<NodeList> {
+  const path = join(tenant.workDir, 'kubeconfig');
+  writeFileSync(
+    path,
+    tenant.seeds.kubeconfigVia(`https://127.0.0.1:${tenant.apiPort}`, `kube-api.${tenant.seeds.namespace}.svc`),
+    { mode: 0o600 },
+  );
+  const { stdout } = await run(kubectl, ['--kubeconfig', path, '--request-timeout=20s', 'get', 'nodes', '-o', 'json']);
+  return JSON.parse(stdout) as NodeList;
+}
+
+const ready = (list: NodeList) =>
+  Object.fromEntries(
+    list.items.map((n) => [n.metadata.name, n.status.conditions.find((c) => c.type === 'Ready')?.status ?? 'Unknown']),
+  );
+
+describe('tenants booted as VMs from the provisioner’s user data', () => {
+  let disk: NodeDisk;
+  let tenant: VmTenant | undefined;
+
+  beforeAll(async () => {
+    disk = await ensureNodeDisk();
+    record('node disk build or cache check (s)', disk.buildSeconds);
+  }, 4 * 3600_000);
+
+  afterEach(async () => {
+    await tenant?.stop();
+    tenant = undefined;
+  });
+
+  it(
+    'kubeadm init trusts the platform CA, the worker joins with the pre-minted token, both nodes write the marker and become Ready',
+    async () => {
+      const lab = { ...catalogLab('broken-kubelet'), id: 'vm-two-nodes', setup: {} };
+      tenant = await startVmTenant({ disk, lab, tenantId: 't-vm-two-nodes', kubernetesVersion: '1.36' });
+      const outcomes = await Promise.all(tenant.vms.map((vm) => waitForBootstrapMarker(vm, bootstrapTimeoutMs)));
+      record('two nodes: boot to bootstrap marker (s)', Object.fromEntries(outcomes.map((o) => [o.node, o.seconds])));
+      expect(outcomes.map((o) => [o.node, o.state, o.detail])).toEqual(
+        tenant.vms.map((vm) => [vm.name, 'complete', '']),
+      );
+      // The API answers through the student's kubeconfig: its CA is the platform's, so TLS verification proves that
+      // kubeadm used the pre-minted CA rather than minting its own.
+      let nodes: NodeList | undefined;
+      const started = Date.now();
+      await waitFor(
+        'both nodes Ready',
+        async () => {
+          nodes = await listNodes(tenant!);
+          return Object.values(ready(nodes)).filter((s) => s === 'True').length === 2;
+        },
+        { timeoutMs: 15 * 60_000, intervalMs: 5000 },
+      );
+      record('two nodes: marker to both Ready (s)', Math.round((Date.now() - started) / 1000));
+      expect(ready(nodes!)).toEqual(Object.fromEntries(tenant.seeds.nodes.map((n) => [n.hostname, 'True'])));
+    },
+    bootstrapTimeoutMs + 20 * 60_000,
+  );
+
+  it(
+    'a bootstrap given a Kubernetes version the image does not ship stops at the version check and says so',
+    async () => {
+      const lab = { ...catalogLab('sandbox'), id: 'vm-wrong-version', kubernetesVersions: ['1.35'], setup: {} };
+      tenant = await startVmTenant({ disk, lab, tenantId: 't-vm-wrong-version', kubernetesVersion: '1.35' });
+      const [outcome] = await Promise.all(tenant.vms.map((vm) => waitForBootstrapMarker(vm, bootstrapTimeoutMs)));
+      record('wrong version: boot to bootstrap.failed (s)', outcome!.seconds);
+      expect(outcome!.state).toBe('failed');
+      expect(outcome!.detail).toBe(`the image ships kubeadm ${kubeVersion}, the lab wants Kubernetes 1.35`);
+    },
+    bootstrapTimeoutMs,
+  );
+
+  it(
+    'broken-kubelet’s setup leaves its worker registered but NotReady after both markers are written',
+    async () => {
+      tenant = await startVmTenant({
+        disk,
+        lab: catalogLab('broken-kubelet'),
+        tenantId: 't-vm-broken-kubelet',
+        kubernetesVersion: '1.36',
+      });
+      const outcomes = await Promise.all(tenant.vms.map((vm) => waitForBootstrapMarker(vm, bootstrapTimeoutMs)));
+      record(
+        'broken-kubelet: boot to bootstrap marker (s)',
+        Object.fromEntries(outcomes.map((o) => [o.node, o.seconds])),
+      );
+      expect(outcomes.map((o) => o.state)).toEqual(['complete', 'complete']);
+      const worker = tenant.seeds.nodes.find((n) => n.role === 'worker')!.hostname;
+      let nodes: NodeList | undefined;
+      // The node lease runs out 40 s after the kubelet stops; then the node controller marks it Unknown.
+      await waitFor(
+        'the worker to go NotReady',
+        async () => {
+          nodes = await listNodes(tenant!);
+          return ready(nodes)[worker] !== undefined && ready(nodes)[worker] !== 'True';
+        },
+        { timeoutMs: 10 * 60_000, intervalMs: 5000 },
+      );
+      expect(Object.keys(ready(nodes!)).sort()).toEqual(tenant.seeds.nodes.map((n) => n.hostname).sort());
+      expect(ready(nodes!)[worker]).not.toBe('True');
+    },
+    bootstrapTimeoutMs + 15 * 60_000,
+  );
+});
