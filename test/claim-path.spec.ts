@@ -1,6 +1,7 @@
 // The claim path end to end, against the lane's real NATS, MongoDB-wire server and kube-apiserver, with the
 // KubeVirt/tenant-cluster simulator playing the VMs: pools fill, claims are served 201 or queued 202 in arrival
 // order, releases destroy tenants (really gone from the API server) and pools refill.
+import { utils as sshUtils } from 'ssh2';
 import { describe, expect, inject, it } from 'vitest';
 import { KubeClient } from '@kubelabs/kube';
 import { waitFor } from '@kubelabs/testing';
@@ -100,9 +101,20 @@ describe('the claim path', () => {
       labs: [testLab('gamma', { minReady: 0, maxTotal: 3 })],
       simulator: { bootMs: 1500 },
     });
-    const first = await api(platform, 'POST', '/v1/claims', { labId: 'gamma', userId: 'u1', sshPublicKey });
+    // Without a public key: the generated private key comes with the 202, matching the public key stored with the
+    // claim (installed once a tenant is handed over); it is never shown again.
+    const first = await api(platform, 'POST', '/v1/claims', { labId: 'gamma', userId: 'u1' });
     expect(first.status).toBe(202);
     expect(first.body).toMatchObject({ state: 'pending', queuePosition: 1 });
+    const privateKey = sshUtils.parseKey(String(first.body.sshPrivateKey));
+    if (privateKey instanceof Error) throw privateKey;
+    const stored = await platform.persistence.claims.findById(String(first.body.id)).lean();
+    expect(stored?.sshPublicKey?.split(' ').slice(0, 2).join(' ')).toBe(
+      `${privateKey.type} ${privateKey.getPublicSSH().toString('base64')}`,
+    );
+    expect((await api(platform, 'GET', `/v1/claims/${String(first.body.id)}`)).body).not.toHaveProperty(
+      'sshPrivateKey',
+    );
 
     const seen: string[] = [];
     const controller = new AbortController();

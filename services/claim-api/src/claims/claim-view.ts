@@ -35,11 +35,6 @@ export class ClaimAccess {
   @ApiPropertyOptional({ type: SshAccess }) ssh?: SshAccess;
   @ApiPropertyOptional({ type: ApiServerAccess }) api?: ApiServerAccess;
   @ApiProperty({ type: KubeconfigAccess }) kubeconfig!: KubeconfigAccess;
-  @ApiPropertyOptional({
-    description:
-      'Generated OpenSSH private key, present only in the response that created the claim when no sshPublicKey was given',
-  })
-  sshPrivateKey?: string;
 }
 
 export class ClaimView {
@@ -54,6 +49,13 @@ export class ClaimView {
   @ApiPropertyOptional({ description: 'Position among waiting claims of the pool (1 = next)', example: 3 })
   queuePosition?: number;
   @ApiPropertyOptional({ type: ClaimAccess }) access?: ClaimAccess;
+  @ApiPropertyOptional({
+    description:
+      'Generated OpenSSH private key, only in the response that created the claim (201, or 202 when it was queued) and ' +
+      'only when no sshPublicKey was given: its public half is stored with the claim and installed when a tenant is ' +
+      'handed over. It is never shown again.',
+  })
+  sshPrivateKey?: string;
 }
 
 export function toClaimView(
@@ -72,10 +74,8 @@ export function toClaimView(
   if (doc.expiresAt) view.expiresAt = doc.expiresAt.toISOString();
   if (extra.queuePosition !== undefined) view.queuePosition = extra.queuePosition;
   if (doc.state === 'active') {
-    view.access = {
-      ...renderAccess(doc._id, extra.exposure),
-      ...(extra.sshPrivateKey ? { sshPrivateKey: extra.sshPrivateKey } : {}),
-    };
+    view.access = renderAccess(doc._id, extra.exposure);
   }
+  if (extra.sshPrivateKey) view.sshPrivateKey = extra.sshPrivateKey;
   return view;
 }

@@ -89,7 +89,13 @@ export class ClaimsController {
     const result = await this.createClaim.execute(body, caller, key);
     void reply.status(result.claim.state === 'active' ? 201 : result.claim.state === 'pending' ? 202 : 200);
     void reply.header('Location', `/v1/claims/${result.claim._id}`);
-    if (result.claim.state === 'pending') return this.claims.view(result.claim);
+    if (result.claim.state === 'pending') {
+      // A queued claim's generated key is returned now too: its public half is stored with the claim and installed
+      // when a tenant is handed over, and this response is the only place the private half ever appears.
+      const view = await this.claims.view(result.claim);
+      if (result.sshPrivateKey) view.sshPrivateKey = result.sshPrivateKey;
+      return view;
+    }
     return toClaimView(result.claim, {
       ...(result.exposure ? { exposure: result.exposure } : {}),
       ...(result.sshPrivateKey ? { sshPrivateKey: result.sshPrivateKey } : {}),
