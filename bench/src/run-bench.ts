@@ -8,7 +8,7 @@ import { createWriteStream, mkdirSync, readdirSync, rmSync, writeFileSync } from
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { utils as sshUtils } from 'ssh2';
+import { generateSshKeyPair } from '@kubelabs/domain';
 import { repoRoot, startLanes } from '@kubelabs/testing';
 import { startPlatform, type RunningPlatform } from '../../simulator/src/run-platform';
 import { startServiceProcess } from '../../simulator/src/service-process';
@@ -322,12 +322,12 @@ async function main(): Promise<number> {
   const plan = planBench({ quick: args.has('--quick') });
   const profileDir = args.has('--profile') ? join(repoRoot, 'reports', 'bench-profile') : undefined;
   const instance = `bench-${randomBytes(3).toString('hex')}`;
-  const sshPublicKey = sshUtils.generateKeyPairSync('ed25519', { comment: 'kubelabs bench' }).public;
+  const sshPublicKey = generateSshKeyPair('kubelabs-bench').public;
   const keygen = await runWorkers({
     concurrency: 1,
     total: 200,
     timeLimitMs: 5_000,
-    op: async () => void sshUtils.generateKeyPairSync('ed25519', { comment: 'kubelabs bench' }),
+    op: async () => void generateSshKeyPair('kubelabs-bench'),
   });
   const warmTenants = onlyAuthFlood || onlySyncer ? 0 : plan.rounds.reduce((sum, r) => sum + r.claims, 0);
   const report: BenchReport = {

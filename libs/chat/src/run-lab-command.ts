@@ -1,7 +1,7 @@
 // What a `/lab` command or a pressed button does, for every chat provider: one call sequence against the claim API
 // and one ChatMessage back. Only the student's own claims are touched: a button naming another user's claim (the
 // adapter's key sees every claim it made) is answered like an unknown one.
-import { utils as sshUtils } from 'ssh2';
+import { generateSshKeyPair } from '@kubelabs/domain';
 import { ClaimApiProblem, type ClaimApi } from './claim-api-client';
 import type { LabCommand } from './parse-lab-command';
 import { labCommandUsage } from './parse-lab-command';
@@ -24,12 +24,12 @@ export interface CommandContext {
 }
 
 /**
- * A fresh SSH key pair for a new claim. The adapter makes it, not the claim API: the API hands a generated private key
- * back only to a claim that is active at once, and a queued student needs theirs too. The private key exists only in
- * this process and in the student's direct message.
+ * A fresh SSH key pair for a new claim. The adapter makes it and sends only the public key, so that the claim request
+ * (and its idempotent retries) never carries a secret; the private key exists only in this process and in the
+ * student's direct message.
  */
 export function generateStudentKeyPair(comment: string): { publicKey: string; privateKey: string } {
-  const pair = sshUtils.generateKeyPairSync('ed25519', { comment });
+  const pair = generateSshKeyPair(comment);
   return { publicKey: pair.public, privateKey: pair.private };
 }
 

@@ -5,11 +5,12 @@ import { spawn } from 'node:child_process';
 import { connect as tcpConnect, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Server, utils } from 'ssh2';
+import { generateSshKeyPair } from '@kubelabs/domain';
 import { runSshScript, type SshAccess } from './run-ssh-script';
 
-const platformKey = utils.generateKeyPairSync('ed25519');
-const otherKey = utils.generateKeyPairSync('ed25519');
-const hostKey = utils.generateKeyPairSync('ed25519');
+const platformKey = generateSshKeyPair('platform');
+const otherKey = generateSshKeyPair('other');
+const hostKey = generateSshKeyPair('host');
 const allowed = utils.parseKey(platformKey.public);
 
 let server: Server;

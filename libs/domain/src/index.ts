@@ -8,4 +8,5 @@ export * from './claim';
 export * from './stable-uuid';
 export * from './tenant-objects';
 export * from './vm-overhead';
+export * from './generate-ssh-key-pair';
 export * from './webhook';

@@ -2,9 +2,8 @@
 // of the pool, or a pending claim queued in arrival order when none is ready or others are already waiting.
 import { Injectable } from '@nestjs/common';
 import { createHash, randomBytes } from 'node:crypto';
-import { utils as sshUtils } from 'ssh2';
 import { claimRequestedFact, tenantClaimedFact } from '@kubelabs/contracts';
-import { DomainError, poolKey, renderAccess, type OpenedExposure } from '@kubelabs/domain';
+import { DomainError, generateSshKeyPair, poolKey, renderAccess, type OpenedExposure } from '@kubelabs/domain';
 import { ClaimStore, Persistence, TenantStore, type ClaimDocument } from '@kubelabs/persistence';
 import type { Caller } from '../../auth/api-keys';
 import { EventBus } from '../../event-bus';
@@ -59,7 +58,7 @@ export class CreateClaim {
     let sshPublicKey = request.sshPublicKey;
     let sshPrivateKey: string | undefined;
     if (!sshPublicKey && generateSshKey) {
-      const pair = sshUtils.generateKeyPairSync('ed25519', { comment: `kubelabs ${claimId}` });
+      const pair = generateSshKeyPair(`kubelabs ${claimId}`);
       sshPublicKey = pair.public;
       sshPrivateKey = pair.private;
     }
