@@ -2,7 +2,7 @@
 // violations and cross-field rules, each placed at its line. Pure: the caller reads the file.
 import { basename } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
-import { defaultExtensionStepMinutes, hasQuotaOverrides, labQuotaOf, type Lab } from '@kubelabs/domain';
+import { defaultExtensionStepMinutes, hasQuotaOverrides, labExposureOf, labQuotaOf, type Lab } from '@kubelabs/domain';
 import { pointerSegments, sortCatalogErrors, type CatalogError } from './catalog-error';
 import { checkLabRules } from './check-lab-rules';
 import { validateLabSchema } from './validate-lab-schema';
@@ -96,6 +96,7 @@ function toLab(data: Lab): Lab {
     ...(data.network?.egressBandwidth === undefined ? {} : { egressBandwidth: data.network.egressBandwidth }),
   };
   const quota = labQuotaOf(data.quota);
+  const exposure = labExposureOf(data.exposure);
   return {
     id: data.id,
     title: data.title,
@@ -145,16 +146,8 @@ function toLab(data: Lab): Lab {
           },
         }
       : {}),
-    ...(exposureOf(data.exposure) ? { exposure: exposureOf(data.exposure)! } : {}),
+    ...(Object.keys(exposure).length > 0 ? { exposure } : {}),
   };
 }
 
 /** The lab's exposure limits in canonical order, or undefined when it sets none. */
-export function exposureOf(exposure: Lab['exposure']): Lab['exposure'] {
-  const limits = {
-    ...(exposure?.services === undefined ? {} : { services: exposure.services }),
-    ...(exposure?.ingresses === undefined ? {} : { ingresses: exposure.ingresses }),
-    ...(exposure?.ports === undefined ? {} : { ports: exposure.ports }),
-  };
-  return Object.keys(limits).length > 0 ? limits : undefined;
-}

@@ -1,14 +1,20 @@
 // Makes the labs collection match the catalog files: plan purely (insert, update, leave, remove), then write only
 // what differs, so running it twice changes nothing the second time and stored timestamps stay meaningful.
 import type { Model } from 'mongoose';
-import { DomainError, hasQuotaOverrides, labQuotaOf, type Lab, type PoolSettings } from '@kubelabs/domain';
+import {
+  DomainError,
+  hasQuotaOverrides,
+  labExposureOf,
+  labQuotaOf,
+  type Lab,
+  type PoolSettings,
+} from '@kubelabs/domain';
 import {
   labFromDocument as labFromStored,
   labToDocumentFields,
   type LabDocument,
   type Persistence,
 } from '@kubelabs/persistence';
-import { exposureOf } from './parse-lab-file';
 
 export interface CatalogSyncPlan {
   inserts: Lab[];
@@ -157,7 +163,7 @@ function normalizeLab(lab: Lab): Lab {
           },
         }
       : {}),
-    ...(exposureOf(lab.exposure) ? { exposure: exposureOf(lab.exposure)! } : {}),
+    ...(Object.keys(labExposureOf(lab.exposure)).length > 0 ? { exposure: labExposureOf(lab.exposure) } : {}),
   } as Lab;
 }
 

@@ -185,3 +185,12 @@ export function planExtension(
     return { exceeded: true, usedMinutes, maxExtensionMinutes: session.maxExtensionMinutes };
   return { minutes };
 }
+
+/** Only the exposure limits that are set, in one canonical order (a stored document may hold nulls or nothing). */
+export function labExposureOf(exposure: LabExposure | null | undefined): LabExposure {
+  return {
+    ...(exposure?.services == null ? {} : { services: exposure.services }),
+    ...(exposure?.ingresses == null ? {} : { ingresses: exposure.ingresses }),
+    ...(exposure?.ports == null ? {} : { ports: exposure.ports }),
+  };
+}

@@ -2,10 +2,10 @@
 // quota overrides, exposure limits and checks as always-present objects).
 import {
   hasQuotaOverrides,
+  labExposureOf,
   labQuotaOf,
   type Lab,
   type LabChecks,
-  type LabExposure,
   type LabNetwork,
 } from '@kubelabs/domain';
 import type { LabDocument } from './schemas';
@@ -26,7 +26,7 @@ export function labToDocumentFields(lab: Lab): Omit<LabDocument, '_id' | 'create
     quota: labQuotaOf(quota),
     // Whole lists for the same reason.
     checks: { readiness: checks?.readiness ?? [], solution: checks?.solution ?? [] },
-    exposure: exposureOf(exposure),
+    exposure: labExposureOf(exposure),
   };
 }
 
@@ -39,7 +39,7 @@ export function labFromDocument(doc: LabDocument): Lab {
     : undefined;
   const overrides = networkOf(network);
   const quota = labQuotaOf(storedQuota);
-  const limits = exposureOf(exposure);
+  const limits = labExposureOf(exposure);
   return {
     id: _id,
     ...fields,
@@ -70,10 +70,3 @@ function networkOf(network: LabNetwork | null | undefined): LabNetwork {
 }
 
 /** Only the limits that are set (a stored document may hold nulls or nothing). */
-function exposureOf(exposure: LabExposure | null | undefined): LabExposure {
-  return {
-    ...(typeof exposure?.services === 'number' ? { services: exposure.services } : {}),
-    ...(typeof exposure?.ingresses === 'number' ? { ingresses: exposure.ingresses } : {}),
-    ...(exposure?.ports ? { ports: exposure.ports } : {}),
-  };
-}
