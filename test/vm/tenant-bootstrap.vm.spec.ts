@@ -6,7 +6,15 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseLabFile } from '@kubelabs/catalog';
-import type { Lab } from '@kubelabs/domain';
+import { KubeConfig } from '@kubernetes/client-node';
+import { runChecks } from '@kubelabs/checks';
+import {
+  bootstrapOutcome,
+  parseBootstrapOutcome,
+  planBootstrapProgress,
+  type CheckResult,
+  type Lab,
+} from '@kubelabs/domain';
 import { cacheDir, repoRoot, waitFor } from '@kubelabs/testing';
 import { ensureNodeDisk, type NodeDisk } from '../support/vm-lane/node-disk';
 import { startVmTenant, waitForBootstrapMarker, type VmTenant } from '../support/vm-lane/start-vm-tenant';
@@ -33,25 +41,72 @@ function record(name: string, value: unknown): void {
 }
 
 interface NodeList {
-  items: { metadata: { name: string }; status: { conditions: { type: string; status: string }[] } }[];
+  items: {
+    metadata: { name: string };
+    spec: { podCIDR?: string };
+    status: { conditions: { type: string; status: string }[] };
+  }[];
 }
 
-/** `kubectl get nodes` through the kubeconfig the claim API would serve: the forwarded port, TLS verified by name. */
-async function listNodes(tenant: VmTenant): Promise<NodeList> {
+/** The student's kubeconfig as the claim API serves it: the forwarded port, TLS verified by the Service name. */
+function kubeconfigOf(tenant: VmTenant): string {
   const path = join(tenant.workDir, 'kubeconfig');
   writeFileSync(
     path,
     tenant.seeds.kubeconfigVia(`https://127.0.0.1:${tenant.apiPort}`, `kube-api.${tenant.seeds.namespace}.svc`),
     { mode: 0o600 },
   );
-  const { stdout } = await run(kubectl, ['--kubeconfig', path, '--request-timeout=20s', 'get', 'nodes', '-o', 'json']);
-  return JSON.parse(stdout) as NodeList;
+  return path;
+}
+
+async function kubectlJson<T>(tenant: VmTenant, args: string[]): Promise<T> {
+  const { stdout } = await run(kubectl, ['--kubeconfig', kubeconfigOf(tenant), '--request-timeout=20s', ...args]);
+  return JSON.parse(stdout) as T;
+}
+
+/** `kubectl get nodes` through the kubeconfig the claim API would serve. */
+const listNodes = (tenant: VmTenant) => kubectlJson<NodeList>(tenant, ['get', 'nodes', '-o', 'json']);
+
+/** The bootstrap outcome ConfigMaps, read and judged as the provisioner does (the same pure functions). */
+async function bootstrapProgress(tenant: VmTenant) {
+  const list = await kubectlJson<{ items: { data?: Record<string, string> }[] }>(tenant, [
+    'get',
+    'configmaps',
+    '-n',
+    bootstrapOutcome.namespace,
+    '-l',
+    `${bootstrapOutcome.label}=${bootstrapOutcome.labelValue}`,
+    '-o',
+    'json',
+  ]);
+  const outcomes = list.items.flatMap((item) => parseBootstrapOutcome(item.data) ?? []);
+  return {
+    outcomes: outcomes.toSorted((a, b) => a.node.localeCompare(b.node)),
+    progress: planBootstrapProgress(
+      outcomes,
+      tenant.seeds.nodes.map((n) => n.hostname),
+    ),
+  };
 }
 
 const ready = (list: NodeList) =>
   Object.fromEntries(
     list.items.map((n) => [n.metadata.name, n.status.conditions.find((c) => c.type === 'Ready')?.status ?? 'Unknown']),
   );
+
+/** An IPv4 CIDR as a number and a prefix length. */
+function parseCidr(cidr: string): { value: number; bits: number } {
+  const [address, bits] = cidr.split('/');
+  return { value: address!.split('.').reduce((n, octet) => n * 256 + Number(octet), 0), bits: Number(bits) };
+}
+
+/** Whether an IPv4 CIDR lies inside another. */
+function cidrWithin(inner: string, outer: string): boolean {
+  const a = parseCidr(inner);
+  const b = parseCidr(outer);
+  const block = 2 ** (32 - b.bits);
+  return a.bits >= b.bits && Math.floor(a.value / block) === Math.floor(b.value / block);
+}
 
 describe('tenants booted as VMs from the provisioner’s user data', () => {
   let disk: NodeDisk;
@@ -68,15 +123,34 @@ describe('tenants booted as VMs from the provisioner’s user data', () => {
   });
 
   it(
-    'kubeadm init trusts the platform CA, the worker joins with the pre-minted token, both nodes write the marker and become Ready',
+    'kubeadm init trusts the platform CA, the worker joins with the pre-minted token, both nodes report their outcome and become Ready on the tenant pod subnet',
     async () => {
       const lab = { ...catalogLab('broken-kubelet'), id: 'vm-two-nodes', setup: {} };
-      tenant = await startVmTenant({ disk, lab, tenantId: 't-vm-two-nodes', kubernetesVersion: '1.36' });
+      // Not the default pod subnet: the image's flannel manifest must take the tenant's, or the nodes never get Ready.
+      const podSubnet = '10.200.0.0/16';
+      tenant = await startVmTenant({
+        disk,
+        lab,
+        tenantId: 't-vm-two-nodes',
+        kubernetesVersion: '1.36',
+        renderOptions: { tenantNetworking: { podSubnet } },
+      });
       const outcomes = await Promise.all(tenant.vms.map((vm) => waitForBootstrapMarker(vm, bootstrapTimeoutMs)));
-      record('two nodes: boot to bootstrap marker (s)', Object.fromEntries(outcomes.map((o) => [o.node, o.seconds])));
+      record(
+        'two nodes: boot to bootstrap marker (s)',
+        Object.fromEntries(outcomes.map((o) => [tenant!.vms.find((vm) => vm.name === o.node)!.role, o.seconds])),
+      );
       expect(outcomes.map((o) => [o.node, o.state, o.detail])).toEqual(
         tenant.vms.map((vm) => [vm.name, 'complete', '']),
       );
+      // What the provisioner reads: each node's outcome ConfigMap, the worker's written with the bootstrap token.
+      const { outcomes: reported, progress } = await bootstrapProgress(tenant);
+      expect(reported).toEqual(
+        tenant.seeds.nodes
+          .map((n) => ({ node: n.hostname, phase: 'Succeeded', step: 'done', message: '' }))
+          .toSorted((a, b) => a.node.localeCompare(b.node)),
+      );
+      expect(progress).toEqual({ state: 'succeeded', message: '2 nodes bootstrapped' });
       // The API answers through the student's kubeconfig: its CA is the platform's, so TLS verification proves that
       // kubeadm used the pre-minted CA rather than minting its own.
       let nodes: NodeList | undefined;
@@ -91,6 +165,8 @@ describe('tenants booted as VMs from the provisioner’s user data', () => {
       );
       record('two nodes: marker to both Ready (s)', Math.round((Date.now() - started) / 1000));
       expect(ready(nodes!)).toEqual(Object.fromEntries(tenant.seeds.nodes.map((n) => [n.hostname, 'True'])));
+      for (const node of nodes!.items)
+        expect(cidrWithin(node.spec.podCIDR ?? '', podSubnet), node.metadata.name).toBe(true);
     },
     bootstrapTimeoutMs + 20 * 60_000,
   );
@@ -136,6 +212,26 @@ describe('tenants booted as VMs from the provisioner’s user data', () => {
       );
       expect(Object.keys(ready(nodes!)).sort()).toEqual(tenant.seeds.nodes.map((n) => n.hostname).sort());
       expect(ready(nodes!)[worker]).not.toBe('True');
+      // Broken on purpose, and still bootstrapped: both nodes reported Succeeded after the lab's setup ran.
+      expect((await bootstrapProgress(tenant)).progress.state).toBe('succeeded');
+      // The lab's readiness checks, run by the platform's check runner through the tenant API: the tenant would join
+      // the pool broken as intended.
+      const api = new KubeConfig();
+      api.loadFromString(readFileSync(kubeconfigOf(tenant), 'utf8'));
+      const lab = catalogLab('broken-kubelet');
+      let results: CheckResult[] = [];
+      await waitFor(
+        'the readiness checks to hold',
+        async () => {
+          results = await runChecks(lab.checks?.readiness ?? [], { api, workerCount: 1, requestTimeoutMs: 20_000 });
+          return results.every((r) => r.passed);
+        },
+        { timeoutMs: 5 * 60_000, intervalMs: 5000 },
+      ).catch(() => undefined);
+      expect(results.map((r) => [r.title, r.passed, r.message])).toEqual(
+        results.map((r) => [r.title, true, r.message]),
+      );
+      expect(results).toHaveLength(3);
     },
     bootstrapTimeoutMs + 15 * 60_000,
   );

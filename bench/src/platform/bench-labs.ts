@@ -14,7 +14,6 @@ export function benchLab(id: string, pool: { minReady: number; maxTotal: number 
     tags: ['bench'],
     kubernetesVersions: [benchKubernetesVersion],
     topology: { controlPlane: { cpu: 1, memoryMiB: 1024 }, workers: { count: 0, cpu: 1, memoryMiB: 1024 } },
-    image: 'quay.io/kubelabs/ubuntu-kubeadm:{version}',
     setup: {},
     session: { durationMinutes: 120, maxExtensionMinutes: 30 },
     pool,

@@ -29,12 +29,20 @@ function errorsOf(file: string, text: string): CatalogError[] {
 
 describe('parseLabFile', () => {
   it('turns a valid file into a Lab, filling empty hints, tags, setup and the extension step when left out', () => {
-    const { hints: _h, tags: _t, setup: _s, ...minimal } = validLab();
+    const { hints: _h, tags: _t, setup: _s, image: _i, ...minimal } = validLab();
     minimal.session = { durationMinutes: 60, maxExtensionMinutes: 30 };
     const result = parseLabFile('deploy/catalog/demo.yaml', stringify(minimal));
     expect(result).toEqual({
       lab: { ...minimal, hints: [], tags: [], setup: {}, session: { ...minimal.session, extensionStepMinutes: 15 } },
     });
+  });
+
+  it('keeps a lab’s own node image, which overrides the platform’s; without one the lab has none', () => {
+    const withImage = parseLabFile('deploy/catalog/demo.yaml', stringify(validLab()));
+    expect('lab' in withImage && withImage.lab.image).toBe('quay.io/kubelabs/ubuntu-kubeadm:{version}');
+    const { image: _i, ...withoutImage } = validLab();
+    const parsed = parseLabFile('deploy/catalog/demo.yaml', stringify(withoutImage));
+    expect('lab' in parsed && 'image' in parsed.lab).toBe(false);
   });
 
   it.each([
@@ -508,7 +516,7 @@ describe('contracts/lab.schema.json', () => {
       checks: true,
     };
     // Optional in the Lab type too: absent means "the platform's defaults".
-    const optional = ['network', 'quota', 'exposure', 'checks'];
+    const optional = ['image', 'network', 'quota', 'exposure', 'checks'];
     expect(Object.keys(schema.properties).toSorted()).toEqual(Object.keys(fields).toSorted());
     const defaulted = Object.keys(schema.properties).filter((key) => 'default' in schema.properties[key]);
     expect([...schema.required, ...defaulted, ...optional].toSorted()).toEqual(Object.keys(fields).toSorted());

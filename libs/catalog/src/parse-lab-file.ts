@@ -109,7 +109,7 @@ function toLab(data: Lab): Lab {
       controlPlane: { cpu: controlPlane.cpu, memoryMiB: controlPlane.memoryMiB },
       workers: { count: workers.count, cpu: workers.cpu, memoryMiB: workers.memoryMiB },
     },
-    image: data.image,
+    ...(data.image === undefined ? {} : { image: data.image }),
     setup: {
       ...(data.setup.controlPlane === undefined ? {} : { controlPlane: data.setup.controlPlane }),
       ...(data.setup.workers === undefined ? {} : { workers: data.setup.workers }),

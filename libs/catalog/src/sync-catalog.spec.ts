@@ -167,9 +167,6 @@ describe.skipIf(!mongoUrl)('syncCatalog on the MongoDB lane', () => {
     expect(after!.createdAt).toEqual(before!.createdAt);
   });
 
-  // KNOWN BUG in @kubelabs/persistence, not here: labSchema stores pool.perVersion as a Mongoose Map, and Map keys
-  // cannot contain "." (every Kubernetes version does), so the write is refused. `it.fails` keeps this visible:
-  // once persistence stores overrides another way, this starts "failing" and `.fails` must go.
   it('stores per-version pool overrides and drops them when they leave the file', async () => {
     await persistence.labs.deleteMany({}).exec();
     const withOverride = lab('per-version', {
@@ -181,6 +178,18 @@ describe.skipIf(!mongoUrl)('syncCatalog on the MongoDB lane', () => {
     expect(labFromDocument((await persistence.labs.findById('per-version').lean().exec())!)).toEqual(
       lab('per-version'),
     );
+  });
+
+  it('stores a lab’s own node image and drops it when it leaves the file', async () => {
+    await persistence.labs.deleteMany({}).exec();
+    const { image: _image, ...platformImage } = lab('own-image');
+    const withImage = { ...platformImage, image: 'registry.example/labs/own-image:{version}' };
+    const stored = async () => labFromDocument((await persistence.labs.findById('own-image').lean().exec())!);
+    await syncCatalog(persistence, [withImage]);
+    expect(await stored()).toEqual(withImage);
+    expect(await syncCatalog(persistence, [platformImage])).toMatchObject({ updated: ['own-image'] });
+    expect(await stored()).toEqual(platformImage);
+    expect(await syncCatalog(persistence, [platformImage])).toMatchObject({ unchanged: ['own-image'] });
   });
 
   it('stores bandwidth overrides and drops them when they leave the file', async () => {

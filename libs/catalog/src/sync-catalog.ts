@@ -120,7 +120,7 @@ function normalizeLab(lab: Lab): Lab {
         memoryMiB: lab.topology?.workers?.memoryMiB,
       },
     },
-    image: lab.image,
+    ...(lab.image == null ? {} : { image: lab.image }),
     setup: {
       ...(setup.controlPlane == null ? {} : { controlPlane: setup.controlPlane }),
       ...(setup.workers == null ? {} : { workers: setup.workers }),

@@ -75,8 +75,11 @@ export interface Lab {
   tags: string[];
   kubernetesVersions: string[];
   topology: LabTopology;
-  /** containerDisk image; `{version}` is replaced by the Kubernetes version. */
-  image: string;
+  /**
+   * The lab's own node image (a containerDisk; `{version}` becomes the Kubernetes minor), overriding the platform's
+   * (the provisioner's `NODE_IMAGE`). Absent: the platform's image, which `deploy/images/` builds.
+   */
+  image?: string;
   /** Cloud-init additions that break or prepare something for the scenario. */
   setup: { controlPlane?: string; workers?: string };
   /** `extensionStepMinutes`: what one extension without a number adds (absent: `defaultExtensionStepMinutes`). */

@@ -11,7 +11,7 @@ import {
 import type { LabDocument } from './schemas';
 
 export function labToDocumentFields(lab: Lab): Omit<LabDocument, '_id' | 'createdAt' | 'updatedAt'> {
-  const { id: _id, pool, network, quota, exposure, checks, ...fields } = lab;
+  const { id: _id, pool, network, quota, exposure, checks, image, ...fields } = lab;
   const perVersion = pool.perVersion
     ? Object.entries(pool.perVersion)
         .sort(([a], [b]) => a.localeCompare(b))
@@ -20,6 +20,8 @@ export function labToDocumentFields(lab: Lab): Omit<LabDocument, '_id' | 'create
   return {
     ...fields,
     pool: { minReady: pool.minReady, maxTotal: pool.maxTotal, ...(perVersion?.length ? { perVersion } : {}) },
+    // null, not absent, for the same reason as below: a lab's own image dropped from the file must be dropped here.
+    image: image ?? null,
     // Always a whole field, {} for none: upserts `$set` top-level fields, so an override dropped from the catalog is
     // dropped from the stored lab too.
     network: networkOf(network),
@@ -31,7 +33,18 @@ export function labToDocumentFields(lab: Lab): Omit<LabDocument, '_id' | 'create
 }
 
 export function labFromDocument(doc: LabDocument): Lab {
-  const { _id, createdAt: _c, updatedAt: _u, pool, network, quota: storedQuota, exposure, checks, ...fields } = doc;
+  const {
+    _id,
+    createdAt: _c,
+    updatedAt: _u,
+    pool,
+    network,
+    quota: storedQuota,
+    exposure,
+    checks,
+    image,
+    ...fields
+  } = doc;
   const perVersion = pool.perVersion?.length
     ? Object.fromEntries(
         pool.perVersion.map((p) => [p.kubernetesVersion, { minReady: p.minReady, maxTotal: p.maxTotal }]),
@@ -43,6 +56,7 @@ export function labFromDocument(doc: LabDocument): Lab {
   return {
     id: _id,
     ...fields,
+    ...(image ? { image } : {}),
     pool: { minReady: pool.minReady, maxTotal: pool.maxTotal, ...(perVersion ? { perVersion } : {}) },
     ...(Object.keys(overrides).length > 0 ? { network: overrides } : {}),
     ...(hasQuotaOverrides(quota) ? { quota } : {}),

@@ -7,8 +7,10 @@ const nodeSize = { cpu: { type: Number, required: true }, memoryMiB: { type: Num
 const poolSettings = { minReady: { type: Number, required: true }, maxTotal: { type: Number, required: true } };
 
 /** Stored shape of a lab: per-version pool overrides are an array, since map keys may not contain '.' (1.36). */
-export type LabDocument = Omit<Lab, 'id' | 'pool'> & {
+export type LabDocument = Omit<Lab, 'id' | 'pool' | 'image'> & {
   _id: string;
+  /** The lab's own node image; null when it boots the platform's (stored as null so a dropped override is dropped). */
+  image?: string | null;
   pool: PoolSettings & { perVersion?: (PoolSettings & { kubernetesVersion: string })[] };
   createdAt: Date;
   updatedAt: Date;
@@ -26,7 +28,7 @@ export const labSchema = new Schema<LabDocument>(
       controlPlane: nodeSize,
       workers: { count: { type: Number, required: true }, ...nodeSize },
     },
-    image: { type: String, required: true },
+    image: { type: String },
     setup: { controlPlane: String, workers: String },
     session: {
       durationMinutes: { type: Number, required: true },

@@ -21,7 +21,7 @@ import {
   type RenderTenantOptions,
 } from '../src/render';
 
-export { bootstrapMarkers };
+export { bootstrapMarkers, type RenderTenantOptions };
 
 export interface NodeSeed {
   /** The VirtualMachine's name. */

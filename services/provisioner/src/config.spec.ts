@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '@kubelabs/config';
 import { ProvisionerConfig, renderOptionsFrom } from './config';
+import { defaultNodeImage } from './render';
 
 const required = { NATS_URL: 'nats://127.0.0.1:4222', MONGO_URL: 'mongodb://127.0.0.1:27017/kubelabs' };
 const load = (env: Record<string, string> = {}) => loadConfig(ProvisionerConfig, { ...required, ...env });
@@ -27,7 +28,7 @@ describe('ProvisionerConfig', () => {
       vmBandwidth: {},
     },
   ])('renders VMs with $name', ({ env, vmBandwidth }) => {
-    expect(renderOptionsFrom(load(env))).toEqual({ vmBandwidth });
+    expect(renderOptionsFrom(load(env)).vmBandwidth).toEqual(vmBandwidth);
   });
 
   it.each([
@@ -48,4 +49,35 @@ describe('ProvisionerConfig', () => {
     expect((caught as ConfigError).message).toMatch(/from 1k to 1P \(such as 100M, 1G or 512Mi\), or none$/);
     expect((caught as ConfigError).message).not.toContain('\n');
   });
+
+  it.each([
+    {
+      name: 'the image deploy/images builds by default',
+      env: {} as Record<string, string>,
+      nodeImage: defaultNodeImage,
+    },
+    {
+      name: 'the operator’s registry',
+      env: { NODE_IMAGE: 'registry.example.com/kubelabs/node:{version}' },
+      nodeImage: 'registry.example.com/kubelabs/node:{version}',
+    },
+  ])('boots tenant VMs from $name', ({ env, nodeImage }) => {
+    expect(renderOptionsFrom(load(env)).nodeImage).toBe(nodeImage);
+    expect(defaultNodeImage).toBe('quay.io/kubelabs/ubuntu-kubeadm:{version}');
+  });
+
+  it.each(['registry.example.com/kubelabs/node:latest', 'node {version}', 'Registry.example/node:{version}'])(
+    'refuses NODE_IMAGE=%s in one line naming it',
+    (value) => {
+      let caught: unknown;
+      try {
+        load({ NODE_IMAGE: value });
+      } catch (error) {
+        caught = error;
+      }
+      expect(caught).toBeInstanceOf(ConfigError);
+      expect((caught as ConfigError).variable).toBe('NODE_IMAGE');
+      expect((caught as ConfigError).message).toContain('{version}');
+    },
+  );
 });

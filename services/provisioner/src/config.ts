@@ -1,9 +1,9 @@
 // The provisioner's configuration: the platform's variables plus its loop timings, the tenant API addresses and the
 // tenant VMs' default bandwidth.
-import { Matches, ValidateBy, type ValidationArguments } from 'class-validator';
+import { Matches, MaxLength, ValidateBy, type ValidationArguments } from 'class-validator';
 import { EnvIntegerInRange, PlatformConfig } from '@kubelabs/config';
 import { checkBandwidth } from '@kubelabs/domain';
-import type { RenderTenantOptions } from './render';
+import { defaultNodeImage, type RenderTenantOptions } from './render';
 
 /** `none` turns a limit off: an empty variable means "the default" to the config loader. */
 const noLimit = 'none';
@@ -72,6 +72,17 @@ export class ProvisionerConfig extends PlatformConfig {
 
   @EnvBandwidth()
   TENANT_EGRESS_BANDWIDTH: string = '100M';
+
+  /**
+   * The platform's node image, which every tenant VM boots unless its lab names its own: a containerDisk built by
+   * `deploy/images/build-node-image.sh <minor> --push`, one tag per Kubernetes minor; `{version}` becomes the minor.
+   */
+  @Matches(/^[a-z0-9][A-Za-z0-9._/:@-]*\{version\}[A-Za-z0-9._:-]*$/, {
+    message:
+      'NODE_IMAGE must be an image reference with {version} for the Kubernetes minor, such as registry.example.com/kubelabs/node:{version}',
+  })
+  @MaxLength(255)
+  NODE_IMAGE: string = defaultNodeImage;
 }
 
 /** The render settings the config decides (pure, so tests build them from any config). */
@@ -79,6 +90,7 @@ export function renderOptionsFrom(config: ProvisionerConfig): RenderTenantOption
   const ingress = config.TENANT_INGRESS_BANDWIDTH;
   const egress = config.TENANT_EGRESS_BANDWIDTH;
   return {
+    nodeImage: config.NODE_IMAGE,
     vmBandwidth: { ...(ingress === noLimit ? {} : { ingress }), ...(egress === noLimit ? {} : { egress }) },
   };
 }

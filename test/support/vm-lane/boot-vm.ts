@@ -1,6 +1,8 @@
 // I/O: boots one tenant node with qemu from the lane's node disk (a copy-on-write overlay per VM) and a NoCloud seed
-// (user data, meta-data, network-config, vendor data), on a private qemu socket network shared with the tenant's other
-// nodes. Software emulation (TCG) unless KUBELABS_VM_ACCEL=kvm: on this machine kind KVM aborts or hangs under qemu 7.2.
+// (user data, meta-data, network-config, vendor data), on a private network shared with the tenant's other nodes: a
+// qemu multicast socket bus on loopback (one group and port per tenant), which any number of VMs join in any order.
+// (A listen/connect socket pair takes one peer only, and a worker whose qemu starts before the control plane's is
+// listening is left silently unconnected: ARP never resolves.) Software emulation (TCG) unless KUBELABS_VM_ACCEL=kvm: on this machine kind KVM aborts or hangs under qemu 7.2.
 import { execFile } from 'node:child_process';
 import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,8 +21,8 @@ export interface BootVmInput {
   cpu: number;
   memoryMiB: number;
   workDir: string;
-  /** The tenant network: the control plane listens on this loopback port, the others connect to it. */
-  lanPort: number;
+  /** The tenant network: a multicast group and UDP port on loopback that every node of the tenant joins. */
+  lan: { group: string; port: number };
   /** Host loopback port forwarded to the control plane's API port (6443). */
   apiForwardPort?: number;
   accel?: 'tcg' | 'kvm';
@@ -28,6 +30,7 @@ export interface BootVmInput {
 
 export interface BootedVm {
   name: string;
+  role: 'control-plane' | 'worker';
   consoleLog: string;
   agent: GuestAgent;
   startedAt: number;
@@ -52,10 +55,7 @@ export async function bootVm(input: BootVmInput): Promise<BootedVm> {
   const accel = input.accel ?? (process.env.KUBELABS_VM_ACCEL === 'kvm' ? 'kvm' : 'tcg');
   const qgaSocket = join(dir, 'qga.sock');
   const consoleLog = join(dir, 'console.log');
-  const lan =
-    input.plan.role === 'control-plane'
-      ? `socket,id=lan,listen=127.0.0.1:${input.lanPort}`
-      : `socket,id=lan,connect=127.0.0.1:${input.lanPort}`;
+  const lan = `socket,id=lan,mcast=${input.lan.group}:${input.lan.port},localaddr=127.0.0.1`;
   const { kernel, initrd } = input.disk;
   const args: string[] = [
     '-name',
@@ -111,6 +111,7 @@ export async function bootVm(input: BootVmInput): Promise<BootedVm> {
   });
   return {
     name: input.plan.name,
+    role: input.plan.role,
     consoleLog,
     agent: new GuestAgent(qgaSocket),
     startedAt: Date.now(),

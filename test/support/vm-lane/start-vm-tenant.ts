@@ -1,6 +1,7 @@
 // I/O: one tenant as real VMs: the provisioner's rendered user data for each node, booted from the lane's node disk
 // on a private network of its own, the control plane's API forwarded to a loopback port. Reports, per node, when the
 // bootstrap marker (complete or failed) appeared.
+import { createHash } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
@@ -10,6 +11,7 @@ import {
   bootstrapMarkers,
   renderNodeSeeds,
   type RenderedTenantSeeds,
+  type RenderTenantOptions,
 } from '../../../services/provisioner/scripts/render-node-seeds';
 import { bootVm, type BootedVm } from './boot-vm';
 import type { NodeDisk } from './node-disk';
@@ -36,21 +38,24 @@ export async function startVmTenant(input: {
   lab: Lab;
   tenantId: string;
   kubernetesVersion: string;
+  /** The provisioner's render settings (the tenant pod subnet, say), as its config would give them. */
+  renderOptions?: RenderTenantOptions;
 }): Promise<VmTenant> {
   const seeds = await renderNodeSeeds({
     lab: input.lab,
     tenantId: input.tenantId,
     kubernetesVersion: input.kubernetesVersion,
+    ...(input.renderOptions ? { renderOptions: input.renderOptions } : {}),
   });
   const plans = planVmNetwork({ tenantId: input.tenantId, nodes: seeds.nodes, apiHost: seeds.apiHost });
   const workDir = mkdtempSync(join(process.env.KUBELABS_VM_WORK_DIR ?? tmpdir(), `kubelabs-vm-${input.tenantId}-`));
   const [lanPort, apiPort] = [await findFreePort(), await findFreePort()];
+  const lan = { group: tenantLanGroup(input.tenantId), port: lanPort };
   const vms: BootedVm[] = [];
   const stop = async () => {
     await Promise.all(vms.map((vm) => vm.stop()));
   };
   try {
-    // The control plane listens on the tenant network's socket; the workers connect to it, so it boots first.
     for (const [index, node] of seeds.nodes.entries()) {
       const plan = plans[index]!;
       vms.push(
@@ -61,7 +66,7 @@ export async function startVmTenant(input: {
           cpu: node.cpu,
           memoryMiB: node.memoryMiB,
           workDir,
-          lanPort,
+          lan,
           ...(node.role === 'control-plane' ? { apiForwardPort: apiPort } : {}),
         }),
       );
@@ -71,6 +76,13 @@ export async function startVmTenant(input: {
     throw error;
   }
   return { seeds, vms, apiPort, workDir, stop };
+}
+
+/** A tenant's own multicast group (administratively scoped, 239/8): tenants on one machine share no network even if a
+ *  port were reused. */
+export function tenantLanGroup(tenantId: string): string {
+  const digest = createHash('sha256').update(tenantId).digest();
+  return `239.77.${digest[0]}.${1 + (digest[1]! % 254)}`;
 }
 
 /** Waits (bounded) until the node wrote bootstrap.complete or bootstrap.failed; qemu exiting ends the wait early. */

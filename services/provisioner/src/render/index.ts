@@ -1,6 +1,6 @@
 // Public face of the provisioner's rendering: a tenant's host-cluster manifests (namespace, Secrets, KubeVirt VMs,
 // Services) and the cloud-init that makes its VMs a kubeadm cluster. Pure functions only.
-export { renderTenant, renderSshAuthorizedKeysSecret, type RenderTenantInput } from './render-tenant';
+export { renderTenant, renderSshAuthorizedKeysSecret, nodeImageFor, type RenderTenantInput } from './render-tenant';
 export { renderVirtualMachine, type RenderVirtualMachineInput } from './render-virtual-machine';
 export {
   renderControlPlaneUserData,
@@ -13,6 +13,8 @@ export {
 } from './render-cloud-init';
 export {
   resolveRenderOptions,
+  defaultNodeImage,
+  isNodeImageTemplate,
   type RenderTenantOptions,
   type ResolvedRenderOptions,
   type PodSecurityLevel,

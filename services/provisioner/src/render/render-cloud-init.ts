@@ -119,7 +119,9 @@ export function renderControlPlaneUserData(input: CloudInitInput): string {
     `install -d -m 0700 -o ${studentUser} -g ${studentUser} /home/${studentUser}/.kube`,
     `install -m 0600 -o ${studentUser} -g ${studentUser} ${admin} /home/${studentUser}/.kube/config`,
     'step="CNI"',
-    `if [ -f ${q(options.cniManifestPath)} ]; then kubectl --kubeconfig ${admin} apply -f ${q(options.cniManifestPath)}; fi`,
+    // The image's manifest is flannel's, written for the default pod subnet: its net-conf.json `"Network"` becomes this
+    // tenant's (kubeadm gives each node a podCIDR inside podSubnet, and flannel refuses a podCIDR outside its Network).
+    `if [ -f ${q(options.cniManifestPath)} ]; then sed -E ${q(`s#"Network": *"[^"]*"#"Network": "${options.tenantNetworking.podSubnet}"#`)} ${q(options.cniManifestPath)} | kubectl --kubeconfig ${admin} apply -f -; fi`,
     'report Running || true',
     ...waitForNodes(1 + input.workerCount, admin),
     ...runLabSetup(lab.setup.controlPlane),

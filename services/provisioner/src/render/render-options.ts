@@ -31,6 +31,12 @@ export interface RenderTenantOptions {
   podNetworkBinding?: PodNetworkBinding;
   /** A CNI manifest the node image ships; the control plane applies it after `kubeadm init` when the file exists. */
   cniManifestPath?: string;
+  /**
+   * The platform's node image, a containerDisk every tenant VM boots unless its lab names its own; `{version}` becomes
+   * the tenant's Kubernetes minor. Default `quay.io/kubelabs/ubuntu-kubeadm:{version}`, the repository and tags
+   * `deploy/images/build-node-image.sh` builds by default.
+   */
+  nodeImage?: string;
   /** Pull policy for the containerDisk image. Default `IfNotPresent`: version images are immutable tags. */
   imagePullPolicy?: 'Always' | 'IfNotPresent' | 'Never';
   /**
@@ -54,6 +60,7 @@ export interface ResolvedRenderOptions {
   podSecurityEnforce: PodSecurityLevel;
   podNetworkBinding: PodNetworkBinding;
   cniManifestPath: string;
+  nodeImage: string;
   imagePullPolicy: 'Always' | 'IfNotPresent' | 'Never';
   vmBandwidth: VmBandwidth;
 }
@@ -62,6 +69,17 @@ const dnsSubdomain = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-
 const cidr = /^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$|^[0-9a-fA-F:]+\/\d{1,3}$/;
 const san = /^[A-Za-z0-9*]([A-Za-z0-9.:*-]*[A-Za-z0-9])?$/;
 const absolutePath = /^\/[A-Za-z0-9._/-]+$/;
+
+/** What deploy/images/build-node-image.sh tags by default (NODE_IMAGE_REPO), one tag per Kubernetes minor. */
+export const defaultNodeImage = 'quay.io/kubelabs/ubuntu-kubeadm:{version}';
+
+/**
+ * A node image reference with the `{version}` placeholder (the lab schema's rule for a lab's own image): each
+ * Kubernetes minor has its own image, so a reference without it would boot every version from one disk.
+ */
+export function isNodeImageTemplate(image: string): boolean {
+  return image.length <= 255 && /^[a-z0-9][A-Za-z0-9._/:@-]*\{version\}[A-Za-z0-9._:-]*$/.test(image);
+}
 
 export function resolveRenderOptions(options: RenderTenantOptions = {}): ResolvedRenderOptions {
   const resolved: ResolvedRenderOptions = {
@@ -75,6 +93,7 @@ export function resolveRenderOptions(options: RenderTenantOptions = {}): Resolve
     podSecurityEnforce: options.podSecurityEnforce ?? 'restricted',
     podNetworkBinding: options.podNetworkBinding ?? 'bridge',
     cniManifestPath: options.cniManifestPath ?? '/etc/kubelabs/cni.yaml',
+    nodeImage: options.nodeImage ?? defaultNodeImage,
     imagePullPolicy: options.imagePullPolicy ?? 'IfNotPresent',
     vmBandwidth: {
       ...(options.vmBandwidth?.ingress === undefined ? {} : { ingress: options.vmBandwidth.ingress }),
@@ -91,6 +110,7 @@ export function resolveRenderOptions(options: RenderTenantOptions = {}): Resolve
   for (const name of resolved.apiServerExtraSans)
     if (name.length > 253 || !san.test(name)) invalid('apiServerExtraSans', name);
   if (!absolutePath.test(resolved.cniManifestPath)) invalid('cniManifestPath', resolved.cniManifestPath);
+  if (!isNodeImageTemplate(resolved.nodeImage)) invalid('nodeImage', resolved.nodeImage);
   for (const [direction, quantity] of Object.entries(resolved.vmBandwidth))
     if (checkBandwidth(quantity)) invalid(`vmBandwidth.${direction}`, quantity);
   return resolved;

@@ -1,6 +1,7 @@
 // Table tests for renderTenant and the cloud-init it generates: ownership, secrecy, shape, names, determinism, errors.
 import { isDomainError, tenantNamespace, type DomainErrorCode, type Lab } from '@kubelabs/domain';
 import { execFileSync } from 'node:child_process';
+import { repoRoot } from '@kubelabs/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import type { TenantCredentials } from '@kubelabs/domain';
@@ -115,27 +116,44 @@ describe('renderTenant', () => {
 
   it.each([
     {
+      case: 'the lab’s own image',
       image: 'registry.example/kubelabs/node:{version}',
+      nodeImage: undefined,
       version: '1.36',
       expected: 'registry.example/kubelabs/node:1.36',
     },
     {
+      case: 'the lab’s own image, over the platform’s',
       image: 'registry.example/kubelabs/node:{version}',
+      nodeImage: 'ops.example/node:{version}',
       version: '1.35',
       expected: 'registry.example/kubelabs/node:1.35',
     },
     {
-      image: 'registry.example/k{version}/node:v{version}',
+      case: 'the lab’s own image, placeholder inside the tag',
+      image: 'registry.example/node:v{version}-lab',
+      nodeImage: undefined,
       version: '1.30',
-      expected: 'registry.example/k1.30/node:v1.30',
+      expected: 'registry.example/node:v1.30-lab',
     },
     {
-      image: 'registry.example/kubelabs/node:pinned',
-      version: '1.36',
-      expected: 'registry.example/kubelabs/node:pinned',
+      case: 'the platform’s image (NODE_IMAGE)',
+      image: undefined,
+      nodeImage: 'ops.example/kubelabs/node:{version}',
+      version: '1.35',
+      expected: 'ops.example/kubelabs/node:1.35',
     },
-  ])('boots $image as $expected for Kubernetes $version', ({ image, version, expected }) => {
-    const objects = render(makeLab({ workers: 2, image }), {}, { kubernetesVersion: version });
+    {
+      case: 'the platform’s default image, which deploy/images builds',
+      image: undefined,
+      nodeImage: undefined,
+      version: '1.36',
+      expected: 'quay.io/kubelabs/ubuntu-kubeadm:1.36',
+    },
+  ])('boots $case as $expected for Kubernetes $version', ({ image, nodeImage, version, expected }) => {
+    const { image: _fixtureImage, ...labWithoutImage } = makeLab({ workers: 2 });
+    const lab = image === undefined ? labWithoutImage : { ...labWithoutImage, image };
+    const objects = render(lab, nodeImage === undefined ? {} : { nodeImage }, { kubernetesVersion: version });
     for (const vm of ofKind(objects, 'VirtualMachine')) {
       const disk = vm.spec.template.spec.volumes.find((volume: Json) => volume.containerDisk).containerDisk;
       expect(disk).toEqual({ image: expected, imagePullPolicy: 'IfNotPresent' });
@@ -343,6 +361,16 @@ describe('renderTenant', () => {
       input: { options: { vmBandwidth: { ingress: '100 Mbit/s' } } },
     },
     {
+      name: 'a lab image pinned to one version (every version would boot it)',
+      code: 'lab.invalid',
+      lab: { image: 'registry.example/kubelabs/node:pinned' },
+    },
+    {
+      name: 'a platform node image without {version}',
+      code: 'input.invalid',
+      input: { options: { nodeImage: 'registry.example/kubelabs/node:latest' } },
+    },
+    {
       name: 'a lab bandwidth the container runtime would refuse',
       code: 'lab.invalid',
       lab: { network: { egressBandwidth: '500' } },
@@ -451,6 +479,34 @@ describe('tenant cloud-init', () => {
       const script = fileOf(config, '/usr/local/lib/kubelabs/bootstrap.sh')!;
       expect(script).toContain(`want='${version}'`);
       expect(script).toContain('kubeadm init --config /etc/kubelabs/kubeadm.yaml');
+    },
+  );
+
+  it.each([
+    { podSubnet: undefined, network: '10.243.0.0/16' },
+    { podSubnet: '10.200.0.0/16', network: '10.200.0.0/16' },
+    { podSubnet: '172.30.128.0/17', network: '172.30.128.0/17' },
+  ])(
+    'applies the image’s flannel manifest with the tenant pod subnet $network as its Network',
+    ({ podSubnet, network }) => {
+      // The real manifest the node image ships at cniManifestPath, through the rendered command up to `kubectl apply`.
+      const manifest = `${repoRoot}/deploy/images/node/cni/flannel.yaml`;
+      const objects = render(makeLab(), {
+        cniManifestPath: manifest,
+        ...(podSubnet ? { tenantNetworking: { podSubnet } } : {}),
+      });
+      const script = fileOf(cloudConfigOf(objects, cp), '/usr/local/lib/kubelabs/bootstrap.sh')!;
+      const line = script.split('\n').find((l) => l.includes(`${manifest}'`) && l.includes('kubectl'))!;
+      const command = line.replace(/^if \[ -f '[^']+' \]; then /, '').replace(/ \| kubectl .*$/, '');
+      const applied = parseAllDocuments(execFileSync('bash', ['-c', command], { encoding: 'utf8' })).map((d) =>
+        d.toJSON(),
+      );
+      const netConf = applied.find((d) => d?.kind === 'ConfigMap')?.data['net-conf.json'];
+      expect(JSON.parse(netConf)).toMatchObject({ Network: network, Backend: { Type: 'vxlan', Port: 8475 } });
+      const kubeadm = parseAllDocuments(fileOf(cloudConfigOf(objects, cp), '/etc/kubelabs/kubeadm.yaml')!).map((d) =>
+        d.toJSON(),
+      );
+      expect(kubeadm.find((d) => d.kind === 'ClusterConfiguration').networking.podSubnet).toBe(network);
     },
   );
 

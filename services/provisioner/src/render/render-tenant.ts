@@ -11,7 +11,12 @@ import {
 } from '@kubelabs/domain';
 import { type KubernetesObject, labelKeys, ownershipLabels, type TenantRef } from './kubernetes-object';
 import { renderControlPlaneUserData, renderWorkerUserData, type CloudInitInput } from './render-cloud-init';
-import { resolveRenderOptions, type RenderTenantOptions, type ResolvedRenderOptions } from './render-options';
+import {
+  isNodeImageTemplate,
+  resolveRenderOptions,
+  type RenderTenantOptions,
+  type ResolvedRenderOptions,
+} from './render-options';
 import { renderVirtualMachine } from './render-virtual-machine';
 import {
   cloudInitSecretKey,
@@ -49,7 +54,7 @@ export function renderTenant(lab: Lab, tenant: TenantRef, input: RenderTenantInp
   assertRenderable(lab, tenant, options);
   const namespace = tenantNamespace(tenant.id);
   const labels = ownershipLabels(tenant, lab);
-  const image = lab.image.replaceAll('{version}', tenant.kubernetesVersion);
+  const image = nodeImageFor(lab, tenant.kubernetesVersion, options);
   const cloudInit: CloudInitInput = {
     lab,
     tenant,
@@ -222,7 +227,13 @@ function assertRenderable(lab: Lab, tenant: TenantRef, options: ResolvedRenderOp
   if (workers.count > 0 && options.podNetworkBinding === 'masquerade') {
     invalidLab('a lab with workers needs the bridge pod network binding: behind masquerade every node is 10.0.2.2');
   }
-  if (lab.image.trim() === '' || /\s/.test(lab.image)) invalidLab('the lab image is not an image reference');
+  if (lab.image !== undefined && !isNodeImageTemplate(lab.image))
+    invalidLab('the lab image is not an image reference with {version}');
+}
+
+/** The containerDisk a tenant's VMs boot: the lab's own image if it names one, else the platform's. */
+export function nodeImageFor(lab: Lab, kubernetesVersion: string, options: ResolvedRenderOptions): string {
+  return (lab.image ?? options.nodeImage).replaceAll('{version}', kubernetesVersion);
 }
 
 function base64(text: string): string {
