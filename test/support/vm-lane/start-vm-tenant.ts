@@ -6,7 +6,7 @@ import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import type { Lab } from '@kubelabs/domain';
-import { findFreePort, waitFor } from '@kubelabs/testing';
+import { findFreePort } from '@kubelabs/testing';
 import {
   bootstrapMarkers,
   renderNodeSeeds,
@@ -55,26 +55,30 @@ export async function startVmTenant(input: {
   const stop = async () => {
     await Promise.all(vms.map((vm) => vm.stop()));
   };
-  try {
-    for (const [index, node] of seeds.nodes.entries()) {
-      const plan = plans[index]!;
-      vms.push(
-        await bootVm({
-          disk: input.disk,
-          plan,
-          userData: node.userData,
-          cpu: node.cpu,
-          memoryMiB: node.memoryMiB,
-          workDir,
-          lan,
-          ...(node.role === 'control-plane' ? { apiForwardPort: apiPort } : {}),
-        }),
-      );
-    }
-  } catch (error) {
+  // Every node joins the tenant's multicast bus, so they boot at once, in any order. Each resolves when its guest
+  // agent answers; a VM that fails to boot stops the others.
+  const booting = seeds.nodes.map((node, index) =>
+    bootVm({
+      disk: input.disk,
+      plan: plans[index]!,
+      userData: node.userData,
+      cpu: node.cpu,
+      memoryMiB: node.memoryMiB,
+      workDir,
+      lan,
+      ...(node.role === 'control-plane' ? { apiForwardPort: apiPort } : {}),
+    }).then((vm) => {
+      vms.push(vm);
+      return vm;
+    }),
+  );
+  const booted = await Promise.allSettled(booting);
+  const failed = booted.find((result) => result.status === 'rejected');
+  if (failed) {
     await stop();
-    throw error;
+    throw failed.reason;
   }
+  vms.sort((a, b) => plans.findIndex((p) => p.name === a.name) - plans.findIndex((p) => p.name === b.name));
   return { seeds, vms, apiPort, workDir, stop };
 }
 
@@ -87,24 +91,22 @@ export function tenantLanGroup(tenantId: string): string {
 
 /** Waits (bounded) until the node wrote bootstrap.complete or bootstrap.failed; qemu exiting ends the wait early. */
 export async function waitForBootstrapMarker(vm: BootedVm, timeoutMs: number): Promise<BootstrapOutcome> {
-  let outcome: BootstrapOutcome | undefined;
-  await waitFor(
-    `${vm.name}'s bootstrap marker`,
-    async () => {
-      const exited = vm.exited();
-      if (exited) throw new Error(exited);
-      const failed = await vm.agent.readFile(bootstrapMarkers.failed);
-      const complete = failed === undefined ? await vm.agent.readFile(bootstrapMarkers.complete) : undefined;
-      if (failed === undefined && complete === undefined) return false;
-      outcome = {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    // Not waitFor: it retries through a thrown error, and a VM that died will never write its marker.
+    const exited = vm.exited();
+    if (exited) throw new Error(`${vm.name} stopped before its bootstrap marker: ${exited}`);
+    const failed = await vm.agent.readFile(bootstrapMarkers.failed).catch(() => undefined);
+    const complete =
+      failed === undefined ? await vm.agent.readFile(bootstrapMarkers.complete).catch(() => undefined) : undefined;
+    if (failed !== undefined || complete !== undefined)
+      return {
         node: vm.name,
         state: failed === undefined ? 'complete' : 'failed',
         detail: (failed ?? '').trim(),
         seconds: Math.round((Date.now() - vm.startedAt) / 1000),
       };
-      return true;
-    },
-    { timeoutMs, intervalMs: 5000 },
-  );
-  return outcome!;
+    await new Promise((resolve) => setTimeout(resolve, 5000));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${vm.name}'s bootstrap marker`);
 }
