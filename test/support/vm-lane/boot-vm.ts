@@ -2,7 +2,8 @@
 // (user data, meta-data, network-config, vendor data), on a private network shared with the tenant's other nodes: a
 // qemu multicast socket bus on loopback (one group and port per tenant), which any number of VMs join in any order.
 // (A listen/connect socket pair takes one peer only, and a worker whose qemu starts before the control plane's is
-// listening is left silently unconnected: ARP never resolves.) Software emulation (TCG) unless KUBELABS_VM_ACCEL=kvm: on this machine kind KVM aborts or hangs under qemu 7.2.
+// listening is left silently unconnected: ARP never resolves.) Software emulation (TCG) unless KUBELABS_VM_ACCEL=kvm:
+// on this machine kind KVM aborts or hangs under qemu 7.2.
 import { execFile } from 'node:child_process';
 import { createWriteStream, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -104,7 +105,7 @@ export async function bootVm(input: BootVmInput): Promise<BootedVm> {
   ];
   const agent = new GuestAgent(qgaSocket);
   const started = Date.now();
-  // qemu 7.2's software emulation now and then segfaults while the kernel boots (seen here: 1 boot in about ten,
+  // qemu 7.2's software emulation now and then segfaults while the kernel boots (seen here: once in about ten boots,
   // 1.2 s in, `segfault ... in qemu-system-x86_64`). A VM that dies before its guest agent ever answered has run no
   // cloud-init, so it is booted again from a fresh overlay, a bounded number of times; a later death is the test's.
   for (let attempt = 1; ; attempt++) {

@@ -52,7 +52,7 @@ beforeAll(async () => {
   kc.loadFromFile(kubeconfigPath);
   kube = KubeClient.create({ kubeconfigPath, fieldManager: 'bootstrap-rbac-test' });
   await kube.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } } as KubeObject);
-  const documents = parseAllDocuments(renderBootstrapOutcomeManifest(['node01', 'node02'])).map(
+  const documents = parseAllDocuments(renderBootstrapOutcomeManifest('controlplane', ['node01', 'node02'])).map(
     (d) => d.toJS() as KubeObject,
   );
   for (const document of documents) await kube.apply({ ...document, metadata: { ...document.metadata, namespace } });

@@ -154,7 +154,7 @@ export function renderControlPlaneUserData(input: CloudInitInput): string {
         path: outcomeManifestPath,
         owner: 'root:root',
         permissions: '0644',
-        content: renderBootstrapOutcomeManifest(names.workers),
+        content: renderBootstrapOutcomeManifest(names.controlPlane, names.workers),
       },
       { path: bootstrapScriptPath, owner: 'root:root', permissions: '0700', content: script },
       ...labSetupFile(lab, 'control plane', lab.setup.controlPlane, `export KUBECONFIG=${admin}`),
@@ -323,8 +323,10 @@ function waitForNodes(expected: number, kubeconfig: string): string[] {
  * exactly the workers' outcome ConfigMaps (resourceNames; no create, no list, nothing else), and those ConfigMaps,
  * Pending. A worker has no other credential before it joins, and none that may write kube-system after.
  */
-export function renderBootstrapOutcomeManifest(workerNames: string[]): string {
-  const documents: unknown[] = workerNames.map((node) => ({
+export function renderBootstrapOutcomeManifest(controlPlaneName: string, workerNames: string[]): string {
+  // Every node's ConfigMap, the control plane's own included: a lab without workers still applies one object
+  // (`kubectl apply` fails on a file with none, an empty List included, as a real control plane showed).
+  const documents: unknown[] = [controlPlaneName, ...workerNames].map((node) => ({
     apiVersion: 'v1',
     kind: 'ConfigMap',
     metadata: meta(bootstrapOutcomeName(node)),
@@ -358,8 +360,6 @@ export function renderBootstrapOutcomeManifest(workerNames: string[]): string {
         subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: bootstrapOutcome.bootstrapGroup }],
       },
     );
-  // `kubectl apply` refuses a file with no object: a lab without workers gets an empty List.
-  if (documents.length === 0) return yaml({ apiVersion: 'v1', kind: 'List', items: [] });
   return documents.map((document) => yaml(document)).join('---\n');
 }
 

@@ -612,6 +612,7 @@ describe('tenant cloud-init', () => {
     const config = cloudConfigOf(render(makeLab({ workers: 2 })), cp);
     const documents = parseAllDocuments(fileOf(config, '/etc/kubelabs/bootstrap-outcome.yaml')!).map((d) => d.toJS());
     expect(documents.filter((d) => d.kind === 'ConfigMap').map((d) => [d.metadata.name, d.data.phase])).toEqual([
+      ['kubelabs-bootstrap-controlplane', 'Pending'],
       ['kubelabs-bootstrap-node01', 'Pending'],
       ['kubelabs-bootstrap-node02', 'Pending'],
     ]);
@@ -637,12 +638,15 @@ describe('tenant cloud-init', () => {
     expect(
       lines.indexOf('kubectl --kubeconfig /etc/kubernetes/admin.conf apply -f /etc/kubelabs/bootstrap-outcome.yaml'),
     ).toBe(lines.indexOf('kubeadm init --config /etc/kubelabs/kubeadm.yaml') + 2);
-    // Without workers: nothing for a token to write, and still a file kubectl applies.
+    // Without workers: nothing for a token to write (no Role, no binding), and still one object for kubectl to apply
+    // (it fails on a file with none): the control plane's own ConfigMap.
     const alone = cloudConfigOf(render(makeLab({ workers: 0 })), cp);
-    expect(parse(fileOf(alone, '/etc/kubelabs/bootstrap-outcome.yaml')!)).toEqual({
-      apiVersion: 'v1',
-      kind: 'List',
-      items: [],
-    });
+    const aloneDocuments = parseAllDocuments(fileOf(alone, '/etc/kubelabs/bootstrap-outcome.yaml')!).map((d) =>
+      d.toJSON(),
+    );
+    expect(aloneDocuments.map((d) => `${d.kind}/${d.metadata.name}`)).toEqual([
+      'ConfigMap/kubelabs-bootstrap-controlplane',
+    ]);
+    expect(aloneDocuments[0].data).toMatchObject({ phase: 'Pending', node: 'controlplane' });
   });
 });
