@@ -189,14 +189,18 @@ describe('outgoing webhooks', () => {
   });
 
   it('delivers every event exactly once after failed attempts, each attempt signed and timestamped', async () => {
-    receiver.failFirst.set('/flaky', 2);
-    const { id: webhookId, secret } = await subscribe('/flaky', ['tenant.claimed', 'tenant.released']);
+    // A token in the path, as chat incoming-webhook URLs have: the URL is as secret as the signing secret.
+    const flaky = '/flaky/T0KEN-5b1e9d2c7a40';
+    receiver.failFirst.set(flaky, 2);
+    const { id: webhookId, secret } = await subscribe(flaky, ['tenant.claimed', 'tenant.released']);
 
     // The secret is shown once and stored only sealed.
     expect(secret).toMatch(/^whsec_/);
     const shown = await api(platform, 'GET', `/v1/webhooks/${webhookId}`);
     expect(shown.status).toBe(200);
     expect(shown.body).not.toHaveProperty('secret');
+    // The admin sees the URL; MongoDB holds it only sealed, with the host beside it.
+    expect(shown.body).toMatchObject({ url: receiver.url(flaky), host: new URL(receiver.url(flaky)).host });
     const raw = await platform.persistence.connection
       .db!.collection('webhook_subscriptions')
       .findOne({ _id: webhookId as never });
@@ -206,6 +210,8 @@ describe('outgoing webhooks', () => {
     expect(rawText).not.toContain(secret.slice(6));
     expect(rawText).not.toContain(Buffer.from(secret).toString('base64'));
     expect(String(raw!.sealedSecret)).toMatch(/^v1\./);
+    expect(rawText).not.toContain('T0KEN-5b1e9d2c7a40');
+    expect(String(raw!.sealedUrl)).toMatch(/^v1\./);
 
     const claim = await api(platform, 'POST', '/v1/claims', {
       labId: 'hooks',
@@ -218,7 +224,7 @@ describe('outgoing webhooks', () => {
 
     const acceptedFor = (type: string) =>
       receiver
-        .on('/flaky')
+        .on(flaky)
         .filter((r) => r.answered === 204 && eventOf(r).type === type && eventOf(r).data.tenantId === tenantId);
     await waitFor(
       'tenant.claimed and tenant.released to be accepted',
@@ -243,10 +249,13 @@ describe('outgoing webhooks', () => {
       .toArray();
     expect(deliveries.length).toBeGreaterThanOrEqual(2);
     expect(JSON.stringify(deliveries)).not.toContain(secret.slice(6));
-    for (const service of platform.services.values())
+    expect(JSON.stringify(deliveries)).not.toContain('T0KEN-5b1e9d2c7a40');
+    for (const service of platform.services.values()) {
       expect(service.logs.join('\n'), service.name).not.toContain(secret.slice(6));
+      expect(service.logs.join('\n'), service.name).not.toContain('T0KEN-5b1e9d2c7a40');
+    }
 
-    const requests = receiver.on('/flaky');
+    const requests = receiver.on(flaky);
     const byEvent = new Map<string, Received[]>();
     for (const r of requests) byEvent.set(eventOf(r).id, [...(byEvent.get(eventOf(r).id) ?? []), r]);
     expect(byEvent.size).toBeGreaterThanOrEqual(2);
@@ -346,7 +355,8 @@ describe('outgoing webhooks', () => {
     const { id } = await subscribe('/gone', ['tenant.released']);
     const list = await api<Array<Record<string, unknown>>>(platform, 'GET', '/v1/webhooks');
     expect(list.body.map((w) => w.id)).toContain(id);
-    expect(list.body.every((w) => !('secret' in w) && !('sealedSecret' in w))).toBe(true);
+    expect(list.body.every((w) => !('secret' in w) && !('sealedSecret' in w) && !('sealedUrl' in w))).toBe(true);
+    expect(list.body.find((w) => w.id === id)).toMatchObject({ url: receiver.url('/gone') });
     expect((await api(platform, 'DELETE', `/v1/webhooks/${id}`)).status).toBe(204);
     const gone = await api(platform, 'GET', `/v1/webhooks/${id}`);
     expect(gone.status).toBe(404);

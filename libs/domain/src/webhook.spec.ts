@@ -4,11 +4,13 @@ import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
   openWebhookSecret,
+  openWebhookUrl,
   parseRetryAfter,
   planAttemptOutcome,
   planWebhookUrl,
   refusalOf,
   sealWebhookSecret,
+  sealWebhookUrl,
   signWebhook,
   verifyWebhook,
   type AttemptResult,
@@ -61,6 +63,17 @@ describe('sealWebhookSecret', () => {
     expect(openWebhookSecret(sealed, randomBytes(32), 'wh-1')).toBeUndefined();
     expect(openWebhookSecret(sealed, key, 'wh-2')).toBeUndefined();
     expect(openWebhookSecret('garbage', key, 'wh-1')).toBeUndefined();
+  });
+
+  it('seals a target URL that opens only as that subscription’s URL, never as its secret (or the reverse)', () => {
+    const url = 'https://hooks.example.org/services/T000/B000/XXXXXXXXXXXXXXXX';
+    const sealed = sealWebhookUrl(url, key, 'wh-1');
+    expect(sealed).not.toContain('XXXXXXXXXXXXXXXX');
+    expect(openWebhookUrl(sealed, key, 'wh-1')).toBe(url);
+    expect(openWebhookUrl(sealed, key, 'wh-2')).toBeUndefined();
+    expect(openWebhookUrl(sealed, randomBytes(32), 'wh-1')).toBeUndefined();
+    expect(openWebhookSecret(sealed, key, 'wh-1')).toBeUndefined();
+    expect(openWebhookUrl(sealWebhookSecret('whsec_abc', key, 'wh-1'), key, 'wh-1')).toBeUndefined();
   });
 
   it('never seals the same secret to the same text twice (a fresh nonce each time)', () => {

@@ -51,25 +51,42 @@ export function verifyWebhook(input: {
   });
 }
 
-// Sealing: AES-256-GCM under the operator's key (WEBHOOK_SECRET_KEY), bound to the subscription id as associated data,
-// so a sealed secret copied onto another subscription does not open.
+// Sealing: AES-256-GCM under the operator's key (WEBHOOK_SECRET_KEY), bound to the subscription id (and, for the
+// URL, to the field) as associated data, so a sealed value copied onto another subscription or field does not open.
 const sealVersion = 'v1';
 
 export function sealWebhookSecret(secret: string, key: Buffer, subscriptionId: string): string {
-  const iv = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', key, iv);
-  cipher.setAAD(Buffer.from(subscriptionId));
-  const sealed = Buffer.concat([cipher.update(secret, 'utf8'), cipher.final()]);
-  return [sealVersion, ...[iv, cipher.getAuthTag(), sealed].map((part) => part.toString('base64url'))].join('.');
+  return seal(secret, key, subscriptionId);
 }
 
 /** The secret, or undefined when it was sealed under another key (or for another subscription). */
 export function openWebhookSecret(sealed: string, key: Buffer, subscriptionId: string): string | undefined {
+  return open(sealed, key, subscriptionId);
+}
+
+/** A target URL is sealed too: its path or query often carries a token (a chat incoming-webhook URL, say). */
+export function sealWebhookUrl(url: string, key: Buffer, subscriptionId: string): string {
+  return seal(url, key, `${subscriptionId}#url`);
+}
+
+export function openWebhookUrl(sealed: string, key: Buffer, subscriptionId: string): string | undefined {
+  return open(sealed, key, `${subscriptionId}#url`);
+}
+
+function seal(value: string, key: Buffer, associated: string): string {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', key, iv);
+  cipher.setAAD(Buffer.from(associated));
+  const sealed = Buffer.concat([cipher.update(value, 'utf8'), cipher.final()]);
+  return [sealVersion, ...[iv, cipher.getAuthTag(), sealed].map((part) => part.toString('base64url'))].join('.');
+}
+
+function open(sealed: string, key: Buffer, associated: string): string | undefined {
   const [version, iv, tag, data] = sealed.split('.');
   if (version !== sealVersion || !iv || !tag || data === undefined) return undefined;
   try {
     const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
-    decipher.setAAD(Buffer.from(subscriptionId));
+    decipher.setAAD(Buffer.from(associated));
     decipher.setAuthTag(Buffer.from(tag, 'base64url'));
     return Buffer.concat([decipher.update(Buffer.from(data, 'base64url')), decipher.final()]).toString('utf8');
   } catch {

@@ -254,10 +254,13 @@ export const poolStatusSchema = new Schema<PoolStatusDocument>(
   { collection: 'pool_status', versionKey: false },
 );
 
-/** An outgoing webhook subscription (admin API). Its signing secret is stored only sealed (AES-256-GCM). */
+/** An outgoing webhook subscription (admin API). Its target URL and signing secret are stored only sealed (AES-256-GCM). */
 export interface WebhookSubscriptionDocument {
   _id: string;
-  url: string;
+  /** `sealWebhookUrl(url, WEBHOOK_SECRET_KEY, _id)`: its path and query may carry a token. */
+  sealedUrl: string;
+  /** The URL's host (and port), which logs and lists may show. */
+  host: string;
   /** Event types delivered to it (exact types from contracts/subjects.json). */
   eventTypes: string[];
   description?: string;
@@ -270,7 +273,8 @@ export interface WebhookSubscriptionDocument {
 export const webhookSubscriptionSchema = new Schema<WebhookSubscriptionDocument>(
   {
     _id: { type: String, required: true },
-    url: { type: String, required: true },
+    sealedUrl: { type: String, required: true },
+    host: { type: String, required: true },
     eventTypes: { type: [String], required: true },
     description: String,
     sealedSecret: { type: String, required: true },

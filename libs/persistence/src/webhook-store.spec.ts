@@ -73,7 +73,8 @@ describe('WebhookStore on the MongoDB lane', () => {
   it('deletes a subscription with its deliveries', async () => {
     await store.createSubscription({
       _id: 'wh-e',
-      url: 'https://example.org/',
+      sealedUrl: 'v1.a.b.c',
+      host: 'example.org',
       eventTypes: ['tenant.claimed'],
       sealedSecret: 'v1.x.y.z',
       secretPrefix: 'whsec_ab',

@@ -5,7 +5,7 @@
 // redeliveries asked for over the API, and deliveries a crashed replica held; a lease that runs out frees them.
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { Counter } from 'prom-client';
-import { openWebhookSecret, planAttemptOutcome, type AttemptResult } from '@kubelabs/domain';
+import { openWebhookSecret, openWebhookUrl, planAttemptOutcome, type AttemptResult } from '@kubelabs/domain';
 import { Persistence, WebhookStore } from '@kubelabs/persistence';
 import { ReconcileLoop, type ReconcileResult } from '@kubelabs/reconcile';
 import { Metrics } from '@kubelabs/runtime';
@@ -80,20 +80,22 @@ export class DeliverWebhooks implements OnApplicationBootstrap, OnApplicationShu
     }
     const attempt = delivery.attempts + 1;
     const secret = openWebhookSecret(subscription.sealedSecret, this.key, subscription._id);
-    const result: AttemptResult = secret
-      ? await sendWebhook(
-          subscription.url,
-          renderWebhookRequest({
-            body: delivery.body,
-            secret,
-            subscriptionId: subscription._id,
-            deliveryId: id,
-            attempt,
-            now: new Date(),
-          }),
-          { rules: targetRulesFrom(this.config), timeoutMs: this.config.WEBHOOK_TIMEOUT_MS },
-        )
-      : { kind: 'refused', reason: 'the signing secret does not open with WEBHOOK_SECRET_KEY (another key?)' };
+    const url = openWebhookUrl(subscription.sealedUrl, this.key, subscription._id);
+    const result: AttemptResult =
+      secret && url
+        ? await sendWebhook(
+            url,
+            renderWebhookRequest({
+              body: delivery.body,
+              secret,
+              subscriptionId: subscription._id,
+              deliveryId: id,
+              attempt,
+              now: new Date(),
+            }),
+            { rules: targetRulesFrom(this.config), timeoutMs: this.config.WEBHOOK_TIMEOUT_MS },
+          )
+        : { kind: 'refused', reason: 'the sealed URL or secret does not open with WEBHOOK_SECRET_KEY (another key?)' };
     const at = new Date();
     const outcome = planAttemptOutcome(attempt, result, retryPolicyFrom(this.config), at);
     this.attempts.inc({ outcome: outcome.kind });

@@ -11,7 +11,9 @@ import {
   hostOf,
   planWebhookUrl,
   refusalOf,
+  openWebhookUrl,
   sealWebhookSecret,
+  sealWebhookUrl,
   type WebhookTargetRules,
 } from '@kubelabs/domain';
 import {
@@ -79,7 +81,8 @@ export class ManageWebhooks {
     const secret = generateWebhookSecret();
     const subscription: WebhookSubscriptionDocument = {
       _id: id,
-      url: plan.url.toString(),
+      sealedUrl: sealWebhookUrl(plan.url.toString(), key, id),
+      host: plan.url.host,
       eventTypes: [...new Set(input.eventTypes)],
       sealedSecret: sealWebhookSecret(secret, key, id),
       secretPrefix: secret.slice(0, 10),
@@ -117,6 +120,11 @@ export class ManageWebhooks {
   async redeliver(id: string, deliveryIds?: string[]): Promise<number> {
     await this.get(id);
     return this.store.redeliver(id, new Date(), deliveryIds);
+  }
+
+  /** The subscription's target URL, or undefined when it was sealed under another key. */
+  urlOf(subscription: WebhookSubscriptionDocument): string | undefined {
+    return openWebhookUrl(subscription.sealedUrl, this.requireKey(), subscription._id);
   }
 
   private requireKey(): Buffer {

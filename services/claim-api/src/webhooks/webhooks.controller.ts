@@ -91,7 +91,11 @@ export class RedeliverRequest {
 
 export class WebhookView {
   @ApiProperty() id!: string;
-  @ApiProperty() url!: string;
+  @ApiPropertyOptional({
+    description: 'The target URL (stored sealed); absent when it does not open with the current WEBHOOK_SECRET_KEY',
+  })
+  url?: string;
+  @ApiProperty({ description: 'The target host (and port)' }) host!: string;
   @ApiProperty({ enum: knownEventTypes, isArray: true }) eventTypes!: string[];
   @ApiPropertyOptional() description?: string;
   @ApiProperty({ description: 'First characters of the signing secret, to recognise it' }) secretPrefix!: string;
@@ -118,10 +122,11 @@ export class RedeliveredView {
   @ApiProperty({ description: 'Dead letters put back to be delivered' }) redelivered!: number;
 }
 
-function toView(doc: WebhookSubscriptionDocument): WebhookView {
+function toView(doc: WebhookSubscriptionDocument, url: string | undefined): WebhookView {
   return {
     id: doc._id,
-    url: doc.url,
+    ...(url !== undefined && { url }),
+    host: doc.host,
     eventTypes: doc.eventTypes,
     ...(doc.description !== undefined && { description: doc.description }),
     secretPrefix: doc.secretPrefix,
@@ -165,20 +170,21 @@ export class WebhooksController {
   })
   async create(@Body() body: CreateWebhookRequest): Promise<CreatedWebhookView> {
     const { subscription, secret } = await this.webhooks.create(body);
-    return { ...toView(subscription), secret };
+    return { ...toView(subscription, this.webhooks.urlOf(subscription)), secret };
   }
 
   @Get()
   @ApiOkResponse({ type: [WebhookView] })
   async list(): Promise<WebhookView[]> {
-    return (await this.webhooks.list()).map(toView);
+    return (await this.webhooks.list()).map((doc) => toView(doc, this.webhooks.urlOf(doc)));
   }
 
   @Get(':id')
   @ApiOkResponse({ type: WebhookView })
   @ApiNotFoundResponse({ type: ProblemDetails })
   async get(@Param() { id }: WebhookIdParam): Promise<WebhookView> {
-    return toView(await this.webhooks.get(id));
+    const doc = await this.webhooks.get(id);
+    return toView(doc, this.webhooks.urlOf(doc));
   }
 
   @Delete(':id')
