@@ -2,13 +2,14 @@
 // a local HTTP receiver, the only stand-in: it fails its first attempts, and still gets every event exactly once, each
 // attempt signed and timestamped; a target that never answers 2xx ends in the dead letters after the retry bound and
 // is delivered on redelivery; refused targets are refused at subscription time; the secret is never stored in clear.
+import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { verifyWebhook, webhookHeaders } from '@kubelabs/domain';
+import { openWebhookFields, verifyWebhook, webhookHeaders } from '@kubelabs/domain';
 import { repoRoot, waitFor } from '@kubelabs/testing';
 import { startPlatform, type RunningPlatform } from '../simulator/src/run-platform';
 import { startServiceProcess } from './support/service-process';
@@ -404,5 +405,66 @@ describe('outgoing webhooks', () => {
     // The second attempt came only after the first one's lease (timeout + 5 s) ran out, not at once.
     expect(requests.at(-1)!.receivedAt - requests[0]!.receivedAt).toBeGreaterThanOrEqual(5_000);
     await api(platform, 'DELETE', `/v1/claims/${claim.body.id}`);
+  });
+
+  it('rotates the sealing key: a subscription sealed under the old key is delivered and sealed again under the new', async () => {
+    const { id: webhookId, secret } = await subscribe('/rotated', ['tenant.claimed']);
+    const oldKey = platform.env.WEBHOOK_SECRET_KEY!;
+    const newKey = randomBytes(32).toString('base64');
+    const sealedNow = async () =>
+      (await platform.persistence.connection
+        .db!.collection('webhook_subscriptions')
+        .findOne({ _id: webhookId as never })) as unknown as { _id: string; sealedSecret: string; sealedUrl: string };
+    const opensWith = async (key: string) => {
+      const doc = await sealedNow();
+      return openWebhookFields(
+        { id: doc._id, sealedSecret: doc.sealedSecret, sealedUrl: doc.sealedUrl },
+        { current: Buffer.from(key, 'base64'), previous: [] },
+      );
+    };
+    expect(await opensWith(oldKey)).toBeDefined();
+    expect(await opensWith(newKey)).toBeUndefined();
+
+    // The operator's rotation: the new key becomes current, the old one previous, on both services.
+    platform.env.WEBHOOK_SECRET_KEY = newKey;
+    platform.env.WEBHOOK_PREVIOUS_SECRET_KEYS = oldKey;
+    // A restarted claim API listens on a port of its own.
+    const rotated = { claimApiUrl: (await platform.restart('claim-api')).url, apiKey: platform.apiKey };
+    await platform.restart('webhook-dispatcher');
+    const claim = await api(rotated, 'POST', '/v1/claims', {
+      labId: 'hooks',
+      userId: 'rotated-student',
+      sshPublicKey: studentKey('rotated@laptop'),
+    });
+    expect([201, 202]).toContain(claim.status);
+    await waitFor(
+      'the event to be accepted, signed with the same secret',
+      () => receiver.on('/rotated').some((r) => r.answered === 204),
+      { timeoutMs: 30_000, intervalMs: 50 },
+    );
+    const accepted = receiver.on('/rotated').find((r) => r.answered === 204)!;
+    expect(
+      verifyWebhook({
+        secret,
+        body: accepted.body,
+        signature: String(accepted.headers[webhookHeaders.signature]),
+        timestamp: String(accepted.headers[webhookHeaders.timestamp]),
+        nowSeconds: Math.floor(accepted.receivedAt / 1000),
+      }),
+    ).toBe(true);
+    // Delivering it sealed it again under the new key: the old key no longer opens what is stored.
+    await waitFor(
+      'the subscription to be sealed under the new key',
+      async () => (await opensWith(newKey)) !== undefined,
+      {
+        timeoutMs: 10_000,
+        intervalMs: 100,
+      },
+    );
+    expect(await opensWith(oldKey)).toBeUndefined();
+    expect(await opensWith(newKey)).toEqual({ secret, url: receiver.url('/rotated') });
+    const shown = await api(rotated, 'GET', `/v1/webhooks/${webhookId}`);
+    expect(shown.body).toMatchObject({ url: receiver.url('/rotated') });
+    await api(rotated, 'DELETE', `/v1/claims/${claim.body.id}`);
   });
 });

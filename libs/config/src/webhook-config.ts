@@ -43,6 +43,29 @@ export const EnvAes256Key = (): PropertyDecorator =>
     },
   });
 
+/** Comma-separated 256-bit keys in base64, or nothing: keys being rotated out. The message never repeats a value. */
+export const EnvAes256Keys = (): PropertyDecorator =>
+  ValidateBy({
+    name: 'envAes256Keys',
+    validator: {
+      validate: (value: unknown) =>
+        typeof value === 'string' &&
+        splitKeyList(value).every(
+          (key) => /^[A-Za-z0-9+/_-]{43}=?$/.test(key) && Buffer.from(key, 'base64').length === 32,
+        ),
+      defaultMessage: (args?: ValidationArguments) =>
+        `${args?.property} must be comma-separated keys of 32 random bytes in base64, or empty`,
+    },
+  });
+
+/** `k1,k2` into its items; empty for nothing. */
+export function splitKeyList(text: string): string[] {
+  return text
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+}
+
 /**
  * Ranges no webhook may call besides loopback, link-local and multicast (always refused): by default every private
  * and shared range, which covers the host cluster's pod, Service and (private) node ranges.

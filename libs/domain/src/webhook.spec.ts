@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
+  openWebhookFields,
   openWebhookSecret,
   openWebhookUrl,
   parseRetryAfter,
@@ -78,6 +79,60 @@ describe('sealWebhookSecret', () => {
 
   it('never seals the same secret to the same text twice (a fresh nonce each time)', () => {
     expect(sealWebhookSecret('whsec_abc', key, 'wh-1')).not.toBe(sealWebhookSecret('whsec_abc', key, 'wh-1'));
+  });
+});
+
+describe('openWebhookFields (key rotation)', () => {
+  const [oldKey, newKey, otherKey] = [randomBytes(32), randomBytes(32), randomBytes(32)];
+  const url = 'https://lms.example.org/hooks/tok-1';
+  const sealedUnder = (key: Buffer) => ({
+    id: 'wh-1',
+    sealedSecret: sealWebhookSecret('whsec_abc', key, 'wh-1'),
+    sealedUrl: sealWebhookUrl(url, key, 'wh-1'),
+  });
+
+  it.each([
+    {
+      name: 'sealed under the current key: opened, nothing to re-seal',
+      sealed: newKey,
+      previous: [oldKey],
+      opens: true,
+      reseals: false,
+    },
+    {
+      name: 'sealed under a previous key: opened and re-sealed',
+      sealed: oldKey,
+      previous: [otherKey, oldKey],
+      opens: true,
+      reseals: true,
+    },
+    {
+      name: 'sealed under a key no longer configured',
+      sealed: oldKey,
+      previous: [otherKey],
+      opens: false,
+      reseals: false,
+    },
+  ])('$name', ({ sealed, previous, opens, reseals }) => {
+    const opened = openWebhookFields(sealedUnder(sealed), { current: newKey, previous });
+    expect(opened !== undefined).toBe(opens);
+    if (!opened) return;
+    expect([opened.secret, opened.url]).toEqual(['whsec_abc', url]);
+    expect(opened.resealed !== undefined).toBe(reseals);
+    if (opened.resealed) {
+      // What is stored after the rotation opens with the current key alone.
+      const again = openWebhookFields({ id: 'wh-1', ...opened.resealed }, { current: newKey, previous: [] });
+      expect(again).toEqual({ secret: 'whsec_abc', url });
+    }
+  });
+
+  it('needs both fields to open under one key', () => {
+    const mixed = {
+      id: 'wh-1',
+      sealedSecret: sealWebhookSecret('whsec_abc', newKey, 'wh-1'),
+      sealedUrl: sealWebhookUrl(url, otherKey, 'wh-1'),
+    };
+    expect(openWebhookFields(mixed, { current: newKey, previous: [oldKey] })).toBeUndefined();
   });
 });
 

@@ -73,6 +73,38 @@ export function openWebhookUrl(sealed: string, key: Buffer, subscriptionId: stri
   return open(sealed, key, `${subscriptionId}#url`);
 }
 
+export interface SealedWebhookFields {
+  id: string;
+  sealedSecret: string;
+  sealedUrl: string;
+}
+
+/**
+ * Opens a subscription's secret and URL with the current key or, during a key rotation, one of the previous ones;
+ * `resealed` is set when a previous key opened them: the same values sealed under the current key, to be stored.
+ * Undefined when no key opens both.
+ */
+export function openWebhookFields(
+  fields: SealedWebhookFields,
+  keys: { current: Buffer; previous: readonly Buffer[] },
+): { secret: string; url: string; resealed?: { sealedSecret: string; sealedUrl: string } } | undefined {
+  for (const [index, key] of [keys.current, ...keys.previous].entries()) {
+    const secret = openWebhookSecret(fields.sealedSecret, key, fields.id);
+    const url = openWebhookUrl(fields.sealedUrl, key, fields.id);
+    if (secret === undefined || url === undefined) continue;
+    if (index === 0) return { secret, url };
+    return {
+      secret,
+      url,
+      resealed: {
+        sealedSecret: sealWebhookSecret(secret, keys.current, fields.id),
+        sealedUrl: sealWebhookUrl(url, keys.current, fields.id),
+      },
+    };
+  }
+  return undefined;
+}
+
 function seal(value: string, key: Buffer, associated: string): string {
   const iv = randomBytes(12);
   const cipher = createCipheriv('aes-256-gcm', key, iv);

@@ -80,6 +80,22 @@ describe('WebhookStore on the MongoDB lane', () => {
       secretPrefix: 'whsec_ab',
       createdAt: t0,
     });
+    // Re-sealing after a key rotation writes only over the values it opened, never over a newer write.
+    expect(
+      await store.resealSubscription(
+        'wh-e',
+        { sealedSecret: 'v1.old', sealedUrl: 'v1.a.b.c' },
+        { sealedSecret: 'v1.new', sealedUrl: 'v1.n.e.w' },
+      ),
+    ).toBe(false);
+    expect(
+      await store.resealSubscription(
+        'wh-e',
+        { sealedSecret: 'v1.x.y.z', sealedUrl: 'v1.a.b.c' },
+        { sealedSecret: 'v1.new', sealedUrl: 'v1.n.e.w' },
+      ),
+    ).toBe(true);
+    expect(await store.findSubscription('wh-e')).toMatchObject({ sealedSecret: 'v1.new', sealedUrl: 'v1.n.e.w' });
     await store.recordDeliveries(['wh-e'], event('e4'), t0);
     expect((await store.subscriptionsFor('tenant.claimed')).map((s) => s._id)).toContain('wh-e');
     expect(await store.deleteSubscription('wh-e')).toBe(true);

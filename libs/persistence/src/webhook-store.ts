@@ -37,6 +37,19 @@ export class WebhookStore {
    * Deletes the subscription, then its deliveries. Cut in half, the deliveries left behind are dropped by the
    * dispatcher when it finds their subscription gone.
    */
+  /** Stores values re-sealed under a new key, unless the subscription changed meanwhile; true when it was written. */
+  async resealSubscription(
+    id: string,
+    expected: { sealedSecret: string; sealedUrl: string },
+    resealed: { sealedSecret: string; sealedUrl: string },
+  ): Promise<boolean> {
+    const result = await this.db.webhookSubscriptions.collection.updateOne(
+      { _id: id as never, sealedSecret: expected.sealedSecret, sealedUrl: expected.sealedUrl },
+      { $set: resealed },
+    );
+    return result.modifiedCount === 1;
+  }
+
   async deleteSubscription(id: string): Promise<boolean> {
     const result = await this.db.webhookSubscriptions.deleteOne({ _id: id }).exec();
     await this.db.webhookDeliveries.deleteMany({ subscriptionId: id }).exec();

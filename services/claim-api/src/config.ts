@@ -3,6 +3,7 @@ import { IsOptional, Matches } from 'class-validator';
 import {
   defaultWebhookRefusedCidrs,
   EnvAes256Key,
+  EnvAes256Keys,
   EnvCidrs,
   EnvIntegerInRange,
   PlatformConfig,
@@ -65,6 +66,13 @@ export class ClaimApiConfig extends PlatformConfig {
   @IsOptional()
   @EnvAes256Key()
   WEBHOOK_SECRET_KEY?: string = undefined;
+
+  /**
+   * Keys being rotated out (comma-separated, same form): subscriptions sealed under one still open, and are sealed
+   * again under WEBHOOK_SECRET_KEY when read (GET /v1/webhooks) or delivered. The dispatcher needs the same list.
+   */
+  @EnvAes256Keys()
+  WEBHOOK_PREVIOUS_SECRET_KEYS: string = '';
 
   /** Addresses a webhook may not target, besides loopback, link-local and multicast (see the dispatcher's). */
   @EnvCidrs()

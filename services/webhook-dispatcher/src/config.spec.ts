@@ -22,6 +22,11 @@ describe('WebhookDispatcherConfig', () => {
       message: 'WEBHOOK_REFUSED_CIDRS must be',
     },
     {
+      name: 'a previous key of the wrong size',
+      env: { WEBHOOK_SECRET_KEY: key, WEBHOOK_PREVIOUS_SECRET_KEYS: `${key},${randomBytes(16).toString('base64')}` },
+      message: 'WEBHOOK_PREVIOUS_SECRET_KEYS must be comma-separated keys of 32 random bytes',
+    },
+    {
       name: 'zero attempts',
       env: { WEBHOOK_SECRET_KEY: key, WEBHOOK_MAX_ATTEMPTS: '0' },
       message: 'WEBHOOK_MAX_ATTEMPTS must be',

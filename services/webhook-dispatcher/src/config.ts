@@ -4,6 +4,7 @@ import { IsDefined } from 'class-validator';
 import {
   defaultWebhookRefusedCidrs,
   EnvAes256Key,
+  EnvAes256Keys,
   EnvCidrs,
   EnvIntegerInRange,
   PlatformConfig,
@@ -19,6 +20,10 @@ export class WebhookDispatcherConfig extends PlatformConfig {
   @EnvAes256Key()
   // Declared with a value so that the loader reads it from the environment; undefined fails @IsDefined.
   WEBHOOK_SECRET_KEY: string = undefined as unknown as string;
+
+  /** Keys being rotated out (comma-separated): what they sealed still opens, and is sealed again under the current. */
+  @EnvAes256Keys()
+  WEBHOOK_PREVIOUS_SECRET_KEYS: string = '';
 
   /**
    * Addresses no delivery may reach, besides loopback, link-local (cloud metadata) and multicast, which are always

@@ -5,7 +5,8 @@
 // redeliveries asked for over the API, and deliveries a crashed replica held; a lease that runs out frees them.
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { Counter } from 'prom-client';
-import { openWebhookSecret, openWebhookUrl, planAttemptOutcome, type AttemptResult } from '@kubelabs/domain';
+import { openWebhookFields, planAttemptOutcome, type AttemptResult } from '@kubelabs/domain';
+import { splitKeyList } from '@kubelabs/config';
 import { Persistence, WebhookStore } from '@kubelabs/persistence';
 import { ReconcileLoop, type ReconcileResult } from '@kubelabs/reconcile';
 import { Metrics } from '@kubelabs/runtime';
@@ -21,7 +22,7 @@ export class DeliverWebhooks implements OnApplicationBootstrap, OnApplicationShu
   private readonly logger = new Logger('DeliverWebhooks');
   private readonly store: WebhookStore;
   private readonly loop: ReconcileLoop;
-  private readonly key: Buffer;
+  private readonly keys: { current: Buffer; previous: Buffer[] };
   private readonly attempts: Counter<string>;
 
   constructor(
@@ -30,7 +31,10 @@ export class DeliverWebhooks implements OnApplicationBootstrap, OnApplicationShu
     metrics: Metrics,
   ) {
     this.store = new WebhookStore(db);
-    this.key = Buffer.from(config.WEBHOOK_SECRET_KEY, 'base64');
+    this.keys = {
+      current: Buffer.from(config.WEBHOOK_SECRET_KEY, 'base64'),
+      previous: splitKeyList(config.WEBHOOK_PREVIOUS_SECRET_KEYS).map((key) => Buffer.from(key, 'base64')),
+    };
     this.attempts = metrics.counter('kubelabs_webhook_attempts_total', 'Webhook delivery attempts by outcome', [
       'outcome',
     ]);
@@ -79,23 +83,30 @@ export class DeliverWebhooks implements OnApplicationBootstrap, OnApplicationShu
       return;
     }
     const attempt = delivery.attempts + 1;
-    const secret = openWebhookSecret(subscription.sealedSecret, this.key, subscription._id);
-    const url = openWebhookUrl(subscription.sealedUrl, this.key, subscription._id);
-    const result: AttemptResult =
-      secret && url
-        ? await sendWebhook(
-            url,
-            renderWebhookRequest({
-              body: delivery.body,
-              secret,
-              subscriptionId: subscription._id,
-              deliveryId: id,
-              attempt,
-              now: new Date(),
-            }),
-            { rules: targetRulesFrom(this.config), timeoutMs: this.config.WEBHOOK_TIMEOUT_MS },
-          )
-        : { kind: 'refused', reason: 'the sealed URL or secret does not open with WEBHOOK_SECRET_KEY (another key?)' };
+    const opened = openWebhookFields(
+      { id: subscription._id, sealedSecret: subscription.sealedSecret, sealedUrl: subscription.sealedUrl },
+      this.keys,
+    );
+    // Sealed under a key being rotated out: stored again under the current one (unless it changed meanwhile).
+    if (opened?.resealed) await this.store.resealSubscription(subscription._id, subscription, opened.resealed);
+    const result: AttemptResult = opened
+      ? await sendWebhook(
+          opened.url,
+          renderWebhookRequest({
+            body: delivery.body,
+            secret: opened.secret,
+            subscriptionId: subscription._id,
+            deliveryId: id,
+            attempt,
+            now: new Date(),
+          }),
+          { rules: targetRulesFrom(this.config), timeoutMs: this.config.WEBHOOK_TIMEOUT_MS },
+        )
+      : {
+          kind: 'refused',
+          reason:
+            'the sealed URL or secret opens with none of the configured keys (WEBHOOK_SECRET_KEY, WEBHOOK_PREVIOUS_SECRET_KEYS)',
+        };
     const at = new Date();
     const outcome = planAttemptOutcome(attempt, result, retryPolicyFrom(this.config), at);
     this.attempts.inc({ outcome: outcome.kind });

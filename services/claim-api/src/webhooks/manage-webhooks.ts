@@ -4,14 +4,14 @@
 import { lookup } from 'node:dns/promises';
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { splitCidrList } from '@kubelabs/config';
+import { splitCidrList, splitKeyList } from '@kubelabs/config';
 import {
   DomainError,
   generateWebhookSecret,
   hostOf,
   planWebhookUrl,
   refusalOf,
-  openWebhookUrl,
+  openWebhookFields,
   sealWebhookSecret,
   sealWebhookUrl,
   type WebhookTargetRules,
@@ -53,11 +53,13 @@ export async function resolveTarget(host: string): Promise<string[]> {
 export class ManageWebhooks {
   private readonly store: WebhookStore;
   private readonly key: Buffer | undefined;
+  private readonly previousKeys: Buffer[];
   private readonly rules: WebhookTargetRules;
 
   constructor(db: Persistence, @Inject(ClaimApiConfig) config: ClaimApiConfig) {
     this.store = new WebhookStore(db);
     this.key = config.WEBHOOK_SECRET_KEY ? Buffer.from(config.WEBHOOK_SECRET_KEY, 'base64') : undefined;
+    this.previousKeys = splitKeyList(config.WEBHOOK_PREVIOUS_SECRET_KEYS).map((key) => Buffer.from(key, 'base64'));
     this.rules = {
       refusedCidrs: splitCidrList(config.WEBHOOK_REFUSED_CIDRS),
       allowedCidrs: splitCidrList(config.WEBHOOK_ALLOWED_CIDRS),
@@ -122,9 +124,17 @@ export class ManageWebhooks {
     return this.store.redeliver(id, new Date(), deliveryIds);
   }
 
-  /** The subscription's target URL, or undefined when it was sealed under another key. */
-  urlOf(subscription: WebhookSubscriptionDocument): string | undefined {
-    return openWebhookUrl(subscription.sealedUrl, this.requireKey(), subscription._id);
+  /**
+   * The subscription's target URL, or undefined when no configured key opens it. One sealed under a previous key
+   * (a key rotation) is sealed again under the current key and stored, unless it changed meanwhile.
+   */
+  async urlOf(subscription: WebhookSubscriptionDocument): Promise<string | undefined> {
+    const opened = openWebhookFields(
+      { id: subscription._id, sealedSecret: subscription.sealedSecret, sealedUrl: subscription.sealedUrl },
+      { current: this.requireKey(), previous: this.previousKeys },
+    );
+    if (opened?.resealed) await this.store.resealSubscription(subscription._id, subscription, opened.resealed);
+    return opened?.url;
   }
 
   private requireKey(): Buffer {

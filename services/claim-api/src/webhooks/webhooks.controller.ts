@@ -92,7 +92,8 @@ export class RedeliverRequest {
 export class WebhookView {
   @ApiProperty() id!: string;
   @ApiPropertyOptional({
-    description: 'The target URL (stored sealed); absent when it does not open with the current WEBHOOK_SECRET_KEY',
+    description:
+      'The target URL (stored sealed); absent when no configured key (WEBHOOK_SECRET_KEY or a previous one) opens it',
   })
   url?: string;
   @ApiProperty({ description: 'The target host (and port)' }) host!: string;
@@ -170,13 +171,14 @@ export class WebhooksController {
   })
   async create(@Body() body: CreateWebhookRequest): Promise<CreatedWebhookView> {
     const { subscription, secret } = await this.webhooks.create(body);
-    return { ...toView(subscription, this.webhooks.urlOf(subscription)), secret };
+    return { ...toView(subscription, await this.webhooks.urlOf(subscription)), secret };
   }
 
   @Get()
   @ApiOkResponse({ type: [WebhookView] })
   async list(): Promise<WebhookView[]> {
-    return (await this.webhooks.list()).map((doc) => toView(doc, this.webhooks.urlOf(doc)));
+    const docs = await this.webhooks.list();
+    return Promise.all(docs.map(async (doc) => toView(doc, await this.webhooks.urlOf(doc))));
   }
 
   @Get(':id')
@@ -184,7 +186,7 @@ export class WebhooksController {
   @ApiNotFoundResponse({ type: ProblemDetails })
   async get(@Param() { id }: WebhookIdParam): Promise<WebhookView> {
     const doc = await this.webhooks.get(id);
-    return toView(doc, this.webhooks.urlOf(doc));
+    return toView(doc, await this.webhooks.urlOf(doc));
   }
 
   @Delete(':id')
