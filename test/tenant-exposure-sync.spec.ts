@@ -25,7 +25,12 @@ type ServiceObject = Meta & {
   };
   status?: { loadBalancer?: { ingress?: { ip?: string; hostname?: string }[] } };
 };
-type IngressObject = Meta & { spec: { rules: { host: string; http: { paths: { backend: unknown }[] } }[] } };
+type IngressObject = Meta & {
+  spec: {
+    rules: { host: string; http: { paths: { backend: unknown }[] } }[];
+    tls?: { hosts: string[]; secretName: string }[];
+  };
+};
 
 function nodePortService(name: string, namespace: string, port: number, nodePort?: number, type = 'NodePort') {
   return {
@@ -94,7 +99,7 @@ describe('the syncer', () => {
         realTenantApis: { etcdUrl: lanes.etcdUrl!, max: 2 },
         env: { RESYNC_INTERVAL_MS: String(resyncMs), EXPOSURE_PUBLIC_HOST: publicHost },
         serviceEnv: {
-          syncer: { SYNC_INGRESS_DOMAIN: publicHost },
+          syncer: { SYNC_INGRESS_DOMAIN: publicHost, SYNC_INGRESS_TLS_ISSUER: 'letsencrypt-staging' },
           'netpol-enforcer': { ENFORCER_RESYNC_INTERVAL_MS: String(resyncMs) },
         },
       });
@@ -210,6 +215,9 @@ describe('the syncer', () => {
       expect(site!.spec.rules[0]!.http.paths[0]!.backend).toEqual({
         service: { name: 'web-x-default', port: { number: 80 } },
       });
+      // With a TLS issuer: the mapped host in a tls section, the certificate left to cert-manager (by its annotation).
+      expect(site!.spec.tls).toEqual([{ hosts: [site!.spec.rules[0]!.host], secretName: 'site-x-default-tls' }]);
+      expect(site!.metadata.annotations?.['cert-manager.io/cluster-issuer']).toBe('letsencrypt-staging');
       const innerWarnings = await a.client.list<
         KubeObject & { reason: string; message: string; involvedObject: { name: string } }
       >('v1', 'Event', { namespace: 'default' });

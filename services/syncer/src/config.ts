@@ -40,6 +40,15 @@ export class SyncerConfig extends PlatformConfig {
   @Matches(/^([a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?)?$/, { message: 'SYNC_INGRESS_CLASS must be an IngressClass name' })
   SYNC_INGRESS_CLASS: string = '';
 
+  /**
+   * A cert-manager ClusterIssuer that certifies the synced Ingresses' hosts (each host Ingress gets a `tls` section and
+   * the `cert-manager.io/cluster-issuer` annotation); empty: plain HTTP. Wildcard hosts need a DNS-01 issuer.
+   */
+  @Matches(/^([a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?)?$/, {
+    message: 'SYNC_INGRESS_TLS_ISSUER must be a ClusterIssuer name, or empty',
+  })
+  SYNC_INGRESS_TLS_ISSUER: string = '';
+
   /** NodePort and LoadBalancer Services a tenant may expose (the enforcer's quota must leave room for their ports). */
   @EnvIntegerInRange(0, 50)
   SYNC_MAX_SERVICES: number = 4;
@@ -85,5 +94,6 @@ export function syncSettingsFrom(config: SyncerConfig): SyncSettings {
     platformId: config.PLATFORM_ID,
     ingressDomain: config.SYNC_INGRESS_DOMAIN,
     ingressClassName: config.SYNC_INGRESS_CLASS,
+    ingressTlsIssuer: config.SYNC_INGRESS_TLS_ISSUER,
   };
 }

@@ -151,6 +151,42 @@ describe('planTenantExposure', () => {
     expect(outcome.hosts).toHaveLength(2);
   });
 
+  it.each([
+    { issuer: '', tls: undefined, annotation: undefined, problem: true },
+    { issuer: 'letsencrypt', tls: 'letsencrypt', annotation: 'letsencrypt', problem: false },
+  ])(
+    'serves the mapped hosts over TLS from the issuer "$issuer" (none: plain HTTP, and says so)',
+    ({ issuer, tls, annotation, problem }) => {
+      const withTls: TenantIngress = {
+        ...ingress('site', [
+          { host: 'www.google.com', service: 'web', port: 80 },
+          { host: 'www.google.com', service: 'web', port: 80 },
+          { host: 'api.example.com', service: 'web', port: 80 },
+        ]),
+      };
+      withTls.spec = { ...withTls.spec, tls: [{ hosts: ['www.google.com'], secretName: 'student-cert' }] };
+      const plan = planTenantExposure(
+        input({
+          settings: { ...settings, ingressTlsIssuer: issuer },
+          services: [service('web', 'NodePort', [{ port: 80, nodePort: 30080 }])],
+          ingresses: [withTls],
+        }),
+      );
+      const host = plan.ingresses[0]!;
+      expect(host.metadata.annotations['cert-manager.io/cluster-issuer']).toBe(annotation);
+      if (tls) {
+        // One entry for the distinct mapped hosts, in a Secret of the host namespace: the student's stays in the tenant.
+        expect(host.spec.tls).toEqual([
+          { hosts: host.spec.rules.map((r) => r.host), secretName: 'site-x-default-tls' },
+        ]);
+        expect(host.spec.rules).toHaveLength(2);
+      } else expect(host.spec.tls).toBeUndefined();
+      const outcome = plan.outcomes.find((o) => o.kind === 'Ingress')!;
+      expect(outcome.state).toBe('synced');
+      expect(outcome.message?.includes('TLS sections are not synced') ?? false).toBe(problem);
+    },
+  );
+
   it('reports a ClusterIP backend with the reason and the fix', () => {
     const plan = planTenantExposure(
       input({

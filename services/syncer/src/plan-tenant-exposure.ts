@@ -34,7 +34,15 @@ export interface SyncSettings {
   ingressDomain: string;
   /** The host's IngressClass for synced Ingresses (empty: the host's default class). */
   ingressClassName: string;
+  /**
+   * A cert-manager ClusterIssuer for the synced Ingresses' hosts (empty: plain HTTP): each host Ingress gets a `tls`
+   * section for its hosts and the issuer annotation, and cert-manager keeps its certificate.
+   */
+  ingressTlsIssuer?: string;
 }
+
+/** cert-manager's ingress-shim reads this annotation and issues a certificate for the Ingress's `tls` hosts. */
+export const certManagerIssuerAnnotation = 'cert-manager.io/cluster-issuer';
 
 export interface PlanInput {
   tenant: { id: string; namespace: string };
@@ -249,8 +257,11 @@ function planIngresses(
       if (resolved.backend) addRule(undefined, [{ path: '/', pathType: 'Prefix', backend: resolved.backend }]);
       else if (resolved.problem && !problems.includes(resolved.problem)) problems.push(resolved.problem);
     }
-    if ((ingress.spec?.tls?.length ?? 0) > 0)
-      problems.push("TLS sections are not synced: the platform's ingress controller serves its own certificates");
+    // A student's TLS section names a Secret inside the tenant, which never leaves it: with an issuer the platform
+    // serves its own certificate for the mapped hosts; without one the hosts are plain HTTP, and the student is told.
+    const tlsIssuer = input.settings.ingressTlsIssuer ?? '';
+    if ((ingress.spec?.tls?.length ?? 0) > 0 && tlsIssuer === '')
+      problems.push('TLS sections are not synced: the platform serves these hosts over plain HTTP');
     const message = problems.length > 0 ? problems.join('; ') : undefined;
     if (rules.length === 0) {
       outcomes.push({
@@ -279,13 +290,24 @@ function planIngresses(
       });
       continue;
     }
+    const owned = hostMetadata(input, 'Ingress', ingress.metadata);
+    const metadata = {
+      ...owned,
+      annotations: {
+        ...owned.annotations,
+        ...(tlsIssuer !== '' ? { [certManagerIssuerAnnotation]: tlsIssuer } : {}),
+      } as Record<string, string>,
+    };
     ingresses.push({
       apiVersion: 'networking.k8s.io/v1',
       kind: 'Ingress',
-      metadata: hostMetadata(input, 'Ingress', ingress.metadata),
+      metadata,
       spec: {
         ...(input.settings.ingressClassName ? { ingressClassName: input.settings.ingressClassName } : {}),
         rules,
+        ...(tlsIssuer !== ''
+          ? { tls: [{ hosts: [...new Set(rules.map((rule) => rule.host))], secretName: `${hostName}-tls` }] }
+          : {}),
       },
     });
     outcomes.push({

@@ -71,6 +71,8 @@ export interface HostIngress {
   spec: {
     ingressClassName?: string;
     rules: { host: string; http: { paths: { path: string; pathType: string; backend: IngressBackend }[] } }[];
+    /** With the syncer's TLS issuer: the hosts, and the Secret cert-manager keeps their certificate in. */
+    tls?: { hosts: string[]; secretName: string }[];
   };
 }
 
