@@ -2,6 +2,10 @@
 // and Slack's Web API played by a local stand-in at the network edge (the only mock) whose recorded calls are
 // asserted. The platform behind it is the real one: claim API, pool manager, provisioner, enforcer on the lanes.
 import { describe, expect, inject, it, onTestFinished } from 'vitest';
+import { jetstreamManager, type ConsumerInfo, type JetStreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { sentKeysBucket } from '@kubelabs/chat';
+import { eventsStreamName } from '@kubelabs/runtime';
 import { waitFor } from '@kubelabs/testing';
 import type { RunningPlatform } from '../simulator/src/run-platform';
 import { startServiceProcess, type ServiceProcess } from './support/service-process';
@@ -70,6 +74,20 @@ async function message(slack: SlackStandIn, channel: string, text: RegExp): Prom
     { timeoutMs: 30_000, intervalMs: 100 },
   );
   return found!;
+}
+
+/** The adapter's durable consumer once it has handled everything stored (through `ackedThrough`, a stream sequence). */
+async function caughtUp(jsm: JetStreamManager, stream: string, ackedThrough = 0): Promise<ConsumerInfo> {
+  let info: ConsumerInfo | undefined;
+  await waitFor(
+    `the slack-adapter consumer to ack every event through stream sequence ${ackedThrough}`,
+    async () => {
+      info = await jsm.consumers.info(stream, 'slack-adapter');
+      return info.num_pending === 0 && info.num_ack_pending === 0 && info.ack_floor.stream_seq >= ackedThrough;
+    },
+    { timeoutMs: 60_000, intervalMs: 200 },
+  );
+  return info!;
 }
 
 const buttons = (call: SlackCall) =>
@@ -208,6 +226,62 @@ describe('slack adapter', () => {
     expect(withKey.map((m) => m.channel)).toEqual(['U0ADA', 'U0GRACE']);
     // Each fact was told once.
     expect(slack.messages('U0ADA').filter((m) => /is ready, until/.test(m.text))).toHaveLength(1);
+  });
+
+  it('sends no message twice when a restarted adapter is handed every event again', async () => {
+    const slack = await startSlackStandIn();
+    onTestFinished(() => slack.close());
+    const platform = await platforms.start({
+      labs: [testLab('slack-replay', { minReady: 1, maxTotal: 1 })],
+      simulator: { bootMs: 200 },
+    });
+    await waitForPoolsFull(platform);
+    const nc = await connect({ servers: platform.env.NATS_URL!, name: 'slack-replay-spec' });
+    const jsm = await jetstreamManager(nc);
+    onTestFinished(async () => {
+      await jsm.streams.delete(`KV_${sentKeysBucket('slack', platform.instance)}`).catch(() => false);
+      await nc.close();
+    });
+    const stream = eventsStreamName(platform.instance);
+    const env = {
+      NATS_URL: platform.env.NATS_URL!,
+      NATS_SUBJECT_PREFIX: platform.instance,
+      CLAIM_API_URL: platform.claimApiUrl,
+      CLAIM_API_KEY: await adapterKey(platform),
+    };
+
+    // Two facts told by direct message: the claim (tenant.claimed) and its extension (claim.extended).
+    const first = await startAdapter(slack, env);
+    expect((await command(first, 'U0ADA', 'start slack-replay')).status).toBe(200);
+    const claimId = buttons(await message(slack, 'U0ADA', /is ready, until/))[0]!.split(':')[1]!;
+    expect((await press(first, 'U0ADA', 'lab_extend', claimId)).status).toBe(200);
+    await message(slack, 'U0ADA', /^\*slack-replay\* now runs until/);
+    const handled = await caughtUp(jsm, stream);
+    const told = slack.messages().map((m) => `${m.channel} ${m.text}`);
+    await first.stop('SIGTERM', 10_000);
+
+    // The consumer is gone when the next adapter starts, so it is declared anew and JetStream delivers every stored
+    // event again: the redelivery an adapter gets when it died after sending and before its ack, for all of them.
+    await jsm.consumers.delete(stream, 'slack-adapter');
+    const second = await startAdapter(slack, env);
+    const replayed = await caughtUp(jsm, stream, handled.ack_floor.stream_seq);
+    expect(replayed.delivered.consumer_seq).toBeGreaterThanOrEqual(2);
+    const toldSoFar = slack.messages().map((m) => `${m.channel} ${m.text}`);
+    for (const line of told)
+      expect(
+        toldSoFar.filter((m) => m === line),
+        line,
+      ).toHaveLength(1);
+
+    // The restarted adapter still tells what is new.
+    expect((await press(second, 'U0ADA', 'lab_release', claimId)).status).toBe(200);
+    await message(slack, 'U0ADA', /was released: you released it/);
+    await caughtUp(jsm, stream);
+    for (const fact of [/is ready, until/, /^\*slack-replay\* now runs until/, /was released: you released it/])
+      expect(
+        slack.messages('U0ADA').filter((m) => fact.test(m.text)),
+        String(fact),
+      ).toHaveLength(1);
   });
 
   it('answers a burst of 200 /lab start commands: no message lost, none faster than the limit, 429s retried after Retry-After', async () => {

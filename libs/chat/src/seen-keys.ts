@@ -1,5 +1,6 @@
-// A bounded memory of keys seen recently: Slack retries and replays, Discord re-sends, JetStream redeliveries of an
-// event already told. Entries expire after `ttlMs`; past `maxKeys` the oldest go first.
+// A bounded memory of keys seen recently, in this process only: Slack retries and replays, Discord re-sends.
+// Entries expire after `ttlMs`; past `maxKeys` the oldest go first. (The messages the event relay has sent must
+// outlive a restart: those are SentKeys, in a JetStream KV bucket.)
 export class SeenKeys {
   private readonly seen = new Map<string, number>();
 

@@ -3,8 +3,9 @@
 // through the claim API (its own claim-scoped key) and its own durable consumer.
 import 'reflect-metadata';
 import { Module } from '@nestjs/common';
-import { ChatEventRelay, ChatNotifier, ClaimApiClient, SeenKeys } from '@kubelabs/chat';
-import { runService } from '@kubelabs/runtime';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { ChatEventRelay, ChatNotifier, ClaimApiClient, KvSentKeys, sentKeysBucket } from '@kubelabs/chat';
+import { NATS_CONNECTION, runService } from '@kubelabs/runtime';
 import { DiscordAdapterConfig } from './config';
 import { discordConsumer, DiscordEventsController } from './discord-events.controller';
 import { DeferredAnswers, DiscordInteractionsController } from './discord-interactions.controller';
@@ -22,11 +23,22 @@ import { DiscordSender } from './discord-sender';
     },
     {
       provide: ChatEventRelay,
-      inject: [ClaimApiClient, DiscordSender],
-      useFactory: (api: ClaimApiClient, sender: DiscordSender) =>
-        new ChatEventRelay(new ChatNotifier(api, 'discord'), new SeenKeys(24 * 3600_000), (notice) =>
+      inject: [ClaimApiClient, DiscordSender, NATS_CONNECTION, DiscordAdapterConfig],
+      // The messages already sent are kept in a JetStream KV bucket, so a restart does not send them again.
+      useFactory: async (
+        api: ClaimApiClient,
+        sender: DiscordSender,
+        nc: NatsConnection,
+        config: DiscordAdapterConfig,
+      ) => {
+        const sent = await KvSentKeys.open(nc, {
+          bucket: sentKeysBucket('discord', config.NATS_SUBJECT_PREFIX),
+          replicas: config.NATS_STREAM_REPLICAS,
+        });
+        return new ChatEventRelay(new ChatNotifier(api, 'discord'), sent, (notice) =>
           sender.sendDirect(notice.identity.user, notice.message),
-        ),
+        );
+      },
     },
   ],
 })

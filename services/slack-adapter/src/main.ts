@@ -3,8 +3,9 @@
 // and its own durable consumer of claim and tenant events.
 import 'reflect-metadata';
 import { Module } from '@nestjs/common';
-import { ChatEventRelay, ChatNotifier, ClaimApiClient, SeenKeys } from '@kubelabs/chat';
-import { runService } from '@kubelabs/runtime';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { ChatEventRelay, ChatNotifier, ClaimApiClient, KvSentKeys, sentKeysBucket } from '@kubelabs/chat';
+import { NATS_CONNECTION, runService } from '@kubelabs/runtime';
 import { SlackAdapterConfig } from './config';
 import { DeferredReplies } from './deferred-replies';
 import { slackConsumer, SlackEventsController } from './slack-events.controller';
@@ -23,11 +24,17 @@ import { SlackSender } from './slack-sender';
     },
     {
       provide: ChatEventRelay,
-      inject: [ClaimApiClient, SlackSender],
-      useFactory: (api: ClaimApiClient, sender: SlackSender) =>
-        new ChatEventRelay(new ChatNotifier(api, 'slack'), new SeenKeys(24 * 3600_000), (notice) =>
+      inject: [ClaimApiClient, SlackSender, NATS_CONNECTION, SlackAdapterConfig],
+      // The messages already sent are kept in a JetStream KV bucket, so a restart does not send them again.
+      useFactory: async (api: ClaimApiClient, sender: SlackSender, nc: NatsConnection, config: SlackAdapterConfig) => {
+        const sent = await KvSentKeys.open(nc, {
+          bucket: sentKeysBucket('slack', config.NATS_SUBJECT_PREFIX),
+          replicas: config.NATS_STREAM_REPLICAS,
+        });
+        return new ChatEventRelay(new ChatNotifier(api, 'slack'), sent, (notice) =>
           sender.sendDirect(notice.identity.user, notice.message),
-        ),
+        );
+      },
     },
   ],
 })
