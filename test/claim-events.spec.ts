@@ -127,7 +127,8 @@ describe('the claim progress stream', () => {
     const events = await stream.end(10_000);
     expect(types(events).at(-1)).toBe('claim.released');
     expect(events.at(-1)!.data).toMatchObject({ id, state: 'released' });
-    expect(types(events)).toContain('tenant.released');
+    // Not asserted: tenant.released before it. The stream ends as soon as it reads the terminal state, which the
+    // release writes before it publishes the event; a re-check falling in between ends it first (seen once in CI).
     // claim.active once, or twice when the public endpoints were still opening at first.
     const states = types(events).filter((type) => type.startsWith('claim.') && type !== 'claim.extended');
     expect(states.filter((type, i) => type !== states[i - 1])).toEqual(['claim.active', 'claim.released']);

@@ -179,7 +179,9 @@ export class ClaimsController {
       'ssh and api addresses). Between them come the platform events that concern the claim under their own type ' +
       '(`tenant.provisioning`, `tenant.claimed`, `tenant.exposure.opened`, `tenant.expiring`, `claim.extended`, ' +
       '`tenant.released`), with their contract payloads, and `heartbeat`. The stream ends after `claim.released`, ' +
-      '`claim.expired` or `claim.cancelled`, also when the claim was already ended on connecting.',
+      '`claim.expired` or `claim.cancelled`, also when the claim was already ended on connecting. It ends as soon ' +
+      'as it reads the terminal state, so an event published after that state was written (`tenant.released` after ' +
+      'a release, say) may not be sent.',
   })
   @ApiProduces('text/event-stream')
   @ApiOkResponse({ description: 'text/event-stream of claim progress events, the last one the terminal state' })
