@@ -3,7 +3,7 @@
 import { Matches, MaxLength, ValidateBy, type ValidationArguments } from 'class-validator';
 import { EnvIntegerInRange, PlatformConfig } from '@kubelabs/config';
 import { checkBandwidth } from '@kubelabs/domain';
-import { defaultNodeImage, type RenderTenantOptions } from './render';
+import { defaultNodeImage, nodeImagePattern, type RenderTenantOptions } from './render';
 
 /** `none` turns a limit off: an empty variable means "the default" to the config loader. */
 const noLimit = 'none';
@@ -77,7 +77,7 @@ export class ProvisionerConfig extends PlatformConfig {
    * The platform's node image, which every tenant VM boots unless its lab names its own: a containerDisk built by
    * `deploy/images/build-node-image.sh <minor> --push`, one tag per Kubernetes minor; `{version}` becomes the minor.
    */
-  @Matches(/^[a-z0-9][A-Za-z0-9._/:@-]*\{version\}[A-Za-z0-9._:-]*$/, {
+  @Matches(nodeImagePattern, {
     message:
       'NODE_IMAGE must be an image reference with {version} for the Kubernetes minor, such as registry.example.com/kubelabs/node:{version}',
   })

@@ -15,6 +15,7 @@ export {
   resolveRenderOptions,
   defaultNodeImage,
   isNodeImageTemplate,
+  nodeImagePattern,
   type RenderTenantOptions,
   type ResolvedRenderOptions,
   type PodSecurityLevel,

@@ -78,8 +78,11 @@ export const defaultNodeImage = 'quay.io/kubelabs/ubuntu-kubeadm:{version}';
  * Kubernetes minor has its own image, so a reference without it would boot every version from one disk.
  */
 export function isNodeImageTemplate(image: string): boolean {
-  return image.length <= 255 && /^[a-z0-9][A-Za-z0-9._/:@-]*\{version\}[A-Za-z0-9._:-]*$/.test(image);
+  return image.length <= 255 && nodeImagePattern.test(image);
 }
+
+/** The lab schema's pattern for an image with `{version}` (contracts/lab.schema.json `image`). */
+export const nodeImagePattern = /^[a-z0-9][A-Za-z0-9._/:@-]*\{version\}[A-Za-z0-9._:-]*$/;
 
 export function resolveRenderOptions(options: RenderTenantOptions = {}): ResolvedRenderOptions {
   const resolved: ResolvedRenderOptions = {
